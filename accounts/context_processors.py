@@ -1,0 +1,15 @@
+"""The navigation a user's role offers, decided here so templates hold no role logic."""
+
+from django.urls import reverse
+
+
+def role_navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    items = [("首页", reverse("home")), ("培训班", reverse("classes:class_list")), ("培训机构", reverse("classes:institution_list"))]
+    if user.is_superuser:
+        items.append(("系统管理", reverse("admin:index")))
+    role_label = user.get_role_display() if user.role else ("系统管理员" if user.is_superuser else "未分配角色")
+    anchor = user.institution or user.region
+    return {"navigation_items": items, "role_label": role_label, "role_anchor": anchor}

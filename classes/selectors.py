@@ -1,0 +1,87 @@
+"""Scoped reads of the training domain. Views, exports, PDFs and tasks read rows only through these."""
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from accounts.models import Role
+from accounts.scoping import scope_to_user
+
+from .models import Enrollment, Institution, Region, RosterImport, Trainee, TrainingClass
+
+
+def classes_visible_to(user) -> QuerySet[TrainingClass]:
+    return scope_to_user(
+        TrainingClass.objects.all(), user, county_path="institution__county", institution_path="institution"
+    )
+
+
+def institutions_visible_to(user) -> QuerySet[Institution]:
+    return scope_to_user(Institution.objects.all(), user, county_path="county", institution_path="pk")
+
+
+def enrollments_visible_to(user) -> QuerySet[Enrollment]:
+    return scope_to_user(
+        Enrollment.objects.all(),
+        user,
+        county_path="training_class__institution__county",
+        institution_path="training_class__institution",
+    )
+
+
+def trainees_visible_to(user) -> QuerySet[Trainee]:
+    """A trainee is visible to whoever may see one of the classes the trainee is enrolled in."""
+    visible = enrollments_visible_to(user).filter(trainee=OuterRef("pk"))
+    return Trainee.objects.filter(Exists(visible))
+
+
+def roster_imports_visible_to(user) -> QuerySet[RosterImport]:
+    return scope_to_user(
+        RosterImport.objects.all(),
+        user,
+        county_path="training_class__institution__county",
+        institution_path="training_class__institution",
+    )
+
+
+def counties_visible_to(user) -> QuerySet[Region]:
+    counties = Region.objects.filter(level=Region.Level.COUNTY)
+    if not user.is_authenticated:
+        return counties.none()
+    if user.is_superuser:
+        return counties
+    if user.role == Role.LEAGUE:
+        return counties.filter(parent_id=user.region_id)
+    if user.role == Role.COUNTY:
+        return counties.filter(pk=user.region_id)
+    if user.role == Role.INSTITUTION and user.institution_id:
+        return counties.filter(institutions__pk=user.institution_id)
+    return counties.none()
+
+
+def class_list_for(user) -> QuerySet[TrainingClass]:
+    """The class list page: scoped, with what each row shows fetched in the same query."""
+    return (
+        classes_visible_to(user)
+        .select_related("institution__county", "occupation")
+        .annotate(enrolled_count=Count("enrollments", distinct=True))
+    )
+
+
+def class_roster(training_class: TrainingClass) -> QuerySet[Enrollment]:
+    """The roster of a class the caller already fetched through classes_visible_to."""
+    return training_class.enrollments.select_related("trainee__category").order_by("id")
+
+
+def class_status_counts(user) -> dict[str, int]:
+    rows = classes_visible_to(user).values("status").annotate(total=Count("id"))
+    return {row["status"]: row["total"] for row in rows}
+
+
+def dashboard_counts(user) -> dict[str, int]:
+    classes = classes_visible_to(user)
+    return {
+        "classes": classes.count(),
+        "institutions": institutions_visible_to(user).count(),
+        "enrollments": enrollments_visible_to(user).count(),
+        "classes_in_training": classes.filter(status=TrainingClass.Status.IN_TRAINING).count(),
+        "classes_assessment_done": classes.filter(~Q(assessment_end_date=None)).count(),
+    }

@@ -1,0 +1,271 @@
+"""Every write of the training domain that matters. Views call these; nothing else sets ``status``."""
+
+import hashlib
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
+
+from accounts.audit import audit_event_record
+from accounts.models import AuditEvent, Role, User
+from xingan_training.errors import ServiceError
+
+from . import roster_file
+from .models import Enrollment, Institution, RosterImport, Trainee, TraineeCategory, TrainingClass
+from .selectors import classes_visible_to
+
+CLASS_FIELDS = (
+    "batch_number",
+    "occupation",
+    "category",
+    "start_date",
+    "end_date",
+    "assessment_end_date",
+    "registered_headcount",
+    "class_hours",
+    "location",
+)
+ROSTER_EDITABLE_STATUSES = (TrainingClass.Status.DRAFT, TrainingClass.Status.IN_TRAINING)
+
+
+def _require_institution_staff(actor: User) -> Institution:
+    if actor.role != Role.INSTITUTION or actor.institution is None:
+        raise ServiceError("只有培训机构人员可以办理此事项。")
+    return actor.institution
+
+
+def _lock_own_class(actor: User, training_class: TrainingClass) -> TrainingClass:
+    """Re-reads the class under a row lock, through the actor's scope, and checks it is the actor's own."""
+    institution = _require_institution_staff(actor)
+    locked = classes_visible_to(actor).select_for_update().filter(pk=training_class.pk).first()
+    if locked is None or locked.institution_id != institution.pk:
+        raise ServiceError("培训班不存在或无权操作。")
+    return locked
+
+
+def _check_occupation_licensed(institution: Institution, occupation) -> None:
+    # S2 三: the occupation must be within the institution's licensed scope (行政许可办学范围).
+    if not institution.licensed_occupations.filter(pk=occupation.pk).exists():
+        raise ServiceError(f"“{occupation}”不在本机构的办学许可范围内。")
+
+
+def training_class_create(*, actor: User, **fields) -> TrainingClass:
+    """Institution staff open a class of their own institution, in status 筹备中."""
+    institution = _require_institution_staff(actor)
+    if institution.catalogue_status != Institution.CatalogueStatus.LISTED:
+        raise ServiceError("本机构当前不在补贴性培训机构目录内，不能新建培训班。")
+    _check_occupation_licensed(institution, fields["occupation"])
+    values = {name: fields[name] for name in CLASS_FIELDS if name in fields}
+    try:
+        with transaction.atomic():
+            training_class = TrainingClass.objects.create(
+                institution=institution, created_by=actor, status=TrainingClass.Status.DRAFT, **values
+            )
+    except IntegrityError:
+        raise ServiceError("班期编号已存在，请更换。") from None
+    return training_class
+
+
+def training_class_update(*, actor: User, training_class: TrainingClass, **fields) -> TrainingClass:
+    """Institution staff edit their class while it is being prepared or trained; a finished class is fixed."""
+    with transaction.atomic():
+        locked = _lock_own_class(actor, training_class)
+        if locked.status not in ROSTER_EDITABLE_STATUSES:
+            raise ServiceError(f"培训班状态为“{locked.get_status_display()}”，不能修改。")
+        if "occupation" in fields:
+            _check_occupation_licensed(locked.institution, fields["occupation"])
+        for name in CLASS_FIELDS:
+            if name in fields:
+                setattr(locked, name, fields[name])
+        try:
+            with transaction.atomic():
+                locked.save()
+        except IntegrityError:
+            raise ServiceError("班期编号已存在，请更换。") from None
+    return locked
+
+
+def training_class_start(*, actor: User, training_class: TrainingClass) -> TrainingClass:
+    """筹备中 → 培训中. Refused without a roster."""
+    with transaction.atomic():
+        locked = _lock_own_class(actor, training_class)
+        if locked.status != TrainingClass.Status.DRAFT:
+            raise ServiceError(f"只有“筹备中”的培训班可以开班，当前为“{locked.get_status_display()}”。")
+        if not locked.enrollments.exists():
+            raise ServiceError("花名册为空，请先导入学员名册。")
+        locked.status = TrainingClass.Status.IN_TRAINING
+        locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+def training_class_finish(*, actor: User, training_class: TrainingClass, assessment_end_date: date) -> TrainingClass:
+    """培训中 → 已结业, recording the assessment end date that starts the follow-up month (policy §5)."""
+    with transaction.atomic():
+        locked = _lock_own_class(actor, training_class)
+        if locked.status != TrainingClass.Status.IN_TRAINING:
+            raise ServiceError(f"只有“培训中”的培训班可以结业，当前为“{locked.get_status_display()}”。")
+        if assessment_end_date < locked.end_date:
+            raise ServiceError("培训鉴定结束日期不能早于培训结束日期。")
+        if assessment_end_date > timezone.localdate():
+            raise ServiceError("培训鉴定结束日期不能晚于今天。")
+        locked.status = TrainingClass.Status.FINISHED
+        locked.assessment_end_date = assessment_end_date
+        locked.save(update_fields=["status", "assessment_end_date", "updated_at"])
+        locked.enrollments.filter(completion=Enrollment.Completion.ENROLLED).update(
+            completion=Enrollment.Completion.COMPLETED
+        )
+    return locked
+
+
+def _check_roster(training_class: TrainingClass, data: bytes) -> roster_file.RosterCheck:
+    records = roster_file.read_rows(data, max_rows=settings.ROSTER_MAX_ROWS)
+    id_numbers = {str(raw["id_number"]).strip().upper() for _row, raw in records if raw["id_number"] is not None}
+    enrolled = set(
+        training_class.enrollments.filter(trainee__id_number__in=id_numbers).values_list("trainee__id_number", flat=True)
+    )
+    registered = dict(Trainee.objects.filter(id_number__in=id_numbers).values_list("id_number", "name"))
+    categories = dict(TraineeCategory.objects.values_list("name", "id"))
+    check = roster_file.check_rows(
+        records,
+        category_ids_by_name=categories,
+        enrolled_id_numbers=enrolled,
+        registered_names_by_id_number=registered,
+        today=timezone.localdate(),
+    )
+    enrolled_total = training_class.enrollments.count()
+    if check.is_valid and enrolled_total + len(check.rows) > training_class.registered_headcount:
+        # S2 三: no head-count padding beyond the registered number (备案人数).
+        check.errors.append(
+            roster_file.RowError(
+                0,
+                "",
+                f"导入后花名册为 {enrolled_total + len(check.rows)} 人，超过备案人数 {training_class.registered_headcount} 人",
+            )
+        )
+    return check
+
+
+def roster_import_preview(*, actor: User, training_class: TrainingClass, file_name: str, data: bytes) -> RosterImport:
+    """Checks an uploaded roster and records it for confirmation. Writes no trainee and no enrollment.
+
+    Refuses a file that is not a safe, bounded .xlsx (ServiceError, nothing stored). A file with bad rows is
+    stored as REJECTED with its per-row errors and without its content.
+    """
+    with transaction.atomic():
+        locked = _lock_own_class(actor, training_class)
+        if locked.status not in ROSTER_EDITABLE_STATUSES:
+            raise ServiceError(f"培训班状态为“{locked.get_status_display()}”，不能修改花名册。")
+    try:
+        roster_file.check_container(data, max_bytes=settings.ROSTER_UPLOAD_MAX_BYTES)
+        check = _check_roster(locked, data)
+    except roster_file.RosterFileError as error:
+        raise ServiceError(str(error)) from None
+    return RosterImport.objects.create(
+        training_class=locked,
+        uploaded_by=actor,
+        file_name=file_name[:200],
+        file_sha256=hashlib.sha256(data).hexdigest(),
+        content=data if check.is_valid else b"",
+        status=RosterImport.Status.PREVIEWED if check.is_valid else RosterImport.Status.REJECTED,
+        row_count=check.row_count,
+        errors=[error.as_dict() for error in check.errors],
+    )
+
+
+def roster_import_preview_rows(roster_import: RosterImport) -> list[roster_file.RosterRow]:
+    """The checked rows of a pending import, for the preview page (masked there)."""
+    if roster_import.status != RosterImport.Status.PREVIEWED:
+        return []
+    return _check_roster(roster_import.training_class, bytes(roster_import.content)).rows
+
+
+def roster_import_confirm(*, actor: User, roster_import: RosterImport, request=None) -> RosterImport:
+    """Writes a previewed roster: every row or none.
+
+    The file is checked again inside the transaction, because the roster may have changed since the
+    preview. Refused when the import is not pending, or the class is not the actor's own or is closed.
+    """
+    try:
+        with transaction.atomic():
+            locked_class = _lock_own_class(actor, roster_import.training_class)
+            pending = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+            if pending.status != RosterImport.Status.PREVIEWED:
+                raise ServiceError(f"该导入状态为“{pending.get_status_display()}”，不能再次确认。")
+            if locked_class.status not in ROSTER_EDITABLE_STATUSES:
+                raise ServiceError(f"培训班状态为“{locked_class.get_status_display()}”，不能修改花名册。")
+            check = _check_roster(locked_class, bytes(pending.content))
+            if not check.is_valid:
+                pending.status = RosterImport.Status.REJECTED
+                pending.errors = [error.as_dict() for error in check.errors]
+                pending.content = b""
+                pending.save(update_fields=["status", "errors", "content"])
+                return pending
+            _write_roster(actor, locked_class, pending, check.rows)
+            pending.status = RosterImport.Status.CONFIRMED
+            pending.content = b""
+            pending.confirmed_at = timezone.now()
+            pending.save(update_fields=["status", "content", "confirmed_at"])
+            audit_event_record(
+                action=AuditEvent.Action.IMPORT_ROSTER,
+                request=request,
+                actor=actor,
+                target=locked_class,
+                detail=f"导入 {len(check.rows)} 名学员",
+            )
+    except IntegrityError:
+        # Another import wrote one of these people at the same moment; ours rolled back whole.
+        raise ServiceError("名册在导入过程中被他人同时修改，本次未导入任何数据，请重新上传。") from None
+    return pending
+
+
+def _write_roster(actor: User, training_class: TrainingClass, roster_import: RosterImport, rows) -> None:
+    existing = dict(Trainee.objects.filter(id_number__in=[row.id_number for row in rows]).values_list("id_number", "id"))
+    new_trainees = [
+        Trainee(
+            id_number=row.id_number,
+            name=row.name,
+            gender=row.gender,
+            birth_date=row.birth_date,
+            phone=row.phone,
+            category_id=row.category_id,
+        )
+        for row in rows
+        if row.id_number not in existing
+    ]
+    created = bulk_create_with_history(new_trainees, Trainee, batch_size=500, default_user=actor)
+    existing.update({trainee.id_number: trainee.pk for trainee in created})
+    if len(existing) < len(rows):
+        existing.update(
+            Trainee.objects.filter(id_number__in=[row.id_number for row in rows]).values_list("id_number", "id")
+        )
+    enrollments = [
+        Enrollment(training_class=training_class, trainee_id=existing[row.id_number], roster_import=roster_import)
+        for row in rows
+    ]
+    bulk_create_with_history(enrollments, Enrollment, batch_size=500, default_user=actor)
+
+
+def enrollment_reveal_personal_data(*, actor: User, enrollment: Enrollment, request=None) -> dict[str, str]:
+    """The full ID number and phone of one trainee, for staff whose scope covers the class. Audited."""
+    if not classes_visible_to(actor).filter(pk=enrollment.training_class_id).exists():
+        raise ServiceError("学员不存在或无权查看。")
+    trainee = enrollment.trainee
+    audit_event_record(
+        action=AuditEvent.Action.VIEW_PERSONAL_DATA,
+        request=request,
+        actor=actor,
+        target=trainee,
+        detail=f"培训班 {enrollment.training_class.batch_number}",
+    )
+    return {"id_number": trainee.id_number, "phone": trainee.phone}
+
+
+def enrollment_remove(*, actor: User, enrollment: Enrollment) -> None:
+    """Institution staff take a trainee off the roster of a class still being prepared."""
+    with transaction.atomic():
+        locked = _lock_own_class(actor, enrollment.training_class)
+        if locked.status != TrainingClass.Status.DRAFT:
+            raise ServiceError("只有“筹备中”的培训班可以移除学员。")
+        Enrollment.objects.filter(pk=enrollment.pk, training_class=locked).delete()

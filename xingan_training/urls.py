@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from classes.views import home
+
+admin.site.site_header = "兴安盟职业技能培训质量监督平台 · 系统管理"
+admin.site.site_title = "系统管理"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("accounts/", include("accounts.urls")),
+    path("classes/", include("classes.urls")),
+    path("admin/", admin.site.urls),
+]
