@@ -63,6 +63,7 @@ def class_list_for(user) -> QuerySet[TrainingClass]:
         classes_visible_to(user)
         .select_related("institution__county", "occupation")
         .annotate(enrolled_count=Count("enrollments", distinct=True))
+        .order_by("-start_date", "-id")
     )
 
 
@@ -85,3 +86,56 @@ def dashboard_counts(user) -> dict[str, int]:
         "classes_in_training": classes.filter(status=TrainingClass.Status.IN_TRAINING).count(),
         "classes_assessment_done": classes.filter(~Q(assessment_end_date=None)).count(),
     }
+
+
+def class_counts_by_county(user) -> list[dict]:
+    """Per-county class counts for a league or superuser dashboard; empty for narrower roles."""
+    if not (user.is_superuser or user.role == Role.LEAGUE):
+        return []
+    return list(
+        classes_visible_to(user)
+        .values("institution__county__name", "institution__county__code")
+        .annotate(
+            total=Count("id"),
+            in_training=Count("id", filter=Q(status=TrainingClass.Status.IN_TRAINING)),
+            finished=Count("id", filter=Q(status=TrainingClass.Status.FINISHED)),
+        )
+        .order_by("institution__county__code")
+    )
+
+
+def institution_list_for(user) -> QuerySet[Institution]:
+    return (
+        institutions_visible_to(user)
+        .select_related("county")
+        .annotate(class_count=Count("classes", distinct=True))
+        .order_by("county__code", "name")
+    )
+
+
+def class_history(training_class: TrainingClass, *, limit: int = 50) -> list[dict]:
+    """Who changed what on a class and when, newest first, with each change's old and new values."""
+    records = list(training_class.history.select_related("history_user").order_by("-history_date", "-history_id")[: limit + 1])
+    entries = []
+    for record, previous in zip(records[:limit], records[1 : limit + 1] + [None]):
+        changes = []
+        if previous is not None:
+            for change in record.diff_against(previous, excluded_fields=["updated_at"]).changes:
+                field = TrainingClass._meta.get_field(change.field)
+                display = dict(field.choices) if field.choices else {}
+                changes.append(
+                    {
+                        "field": field.verbose_name,
+                        "old": display.get(change.old, change.old),
+                        "new": display.get(change.new, change.new),
+                    }
+                )
+        entries.append(
+            {
+                "when": record.history_date,
+                "who": record.history_user.display_name if record.history_user else "系统",
+                "action": {"+": "创建", "~": "修改", "-": "删除"}[record.history_type],
+                "changes": changes,
+            }
+        )
+    return entries

@@ -1,0 +1,54 @@
+import django_filters
+from django.db.models import Q
+
+from .forms import DateInput
+from .models import Occupation, TrainingCategory, TrainingClass
+from .selectors import counties_visible_to, institutions_visible_to
+
+
+def _counties(request):
+    return counties_visible_to(request.user)
+
+
+def _institutions(request):
+    return institutions_visible_to(request.user)
+
+
+class TrainingClassFilter(django_filters.FilterSet):
+    """Class list filters. Choices come from the user's scope, so a foreign id is an invalid choice."""
+
+    q = django_filters.CharFilter(label="搜索", method="search")
+    county = django_filters.ModelChoiceFilter(
+        label="旗县市", field_name="institution__county", queryset=_counties, empty_label="全部旗县市"
+    )
+    institution = django_filters.ModelChoiceFilter(label="培训机构", queryset=_institutions, empty_label="全部机构")
+    occupation = django_filters.ModelChoiceFilter(
+        label="职业（工种）", queryset=Occupation.objects.all(), empty_label="全部职业"
+    )
+    category = django_filters.ChoiceFilter(label="培训类别", choices=TrainingCategory.choices, empty_label="全部类别")
+    status = django_filters.ChoiceFilter(label="状态", choices=TrainingClass.Status.choices, empty_label="全部状态")
+    start_from = django_filters.DateFilter(
+        label="开班日期从", field_name="start_date", lookup_expr="gte", widget=DateInput()
+    )
+    start_to = django_filters.DateFilter(label="开班日期至", field_name="start_date", lookup_expr="lte", widget=DateInput())
+
+    class Meta:
+        model = TrainingClass
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            is_select = field.widget.input_type == "select" if hasattr(field.widget, "input_type") else False
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(batch_number__icontains=value)
+            | Q(institution__name__icontains=value)
+            | Q(occupation__name__icontains=value)
+            | Q(location__icontains=value)
+        )

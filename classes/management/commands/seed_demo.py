@@ -1,0 +1,216 @@
+"""Demo data for a local run: idempotent, deterministic, and realistic enough to click through.
+
+Running it twice changes nothing: every row is found by its natural key (batch number, ID number,
+credit code, username) and the random generator is seeded.
+"""
+
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Role, User
+from classes.demo_data import LEAGUE_AREA_CODES, make_credit_code, make_mobile, make_name, make_resident_id
+from classes.models import (
+    Enrollment,
+    Institution,
+    Occupation,
+    Region,
+    Trainee,
+    TraineeCategory,
+    TrainingCategory,
+    TrainingClass,
+)
+
+OCCUPATIONS = [
+    # code, name, level, training type, subsidy, urgent
+    ("4-03-02-01", "中式烹调师", "4", TrainingCategory.EMPLOYMENT_SKILLS, "1800", False),
+    ("4-10-01-06", "家政服务员", "5", TrainingCategory.EMPLOYMENT_SKILLS, "1200", True),
+    ("4-10-01-05", "养老护理员", "4", TrainingCategory.EMPLOYMENT_SKILLS, "1600", True),
+    ("4-10-01-02", "育婴员", "5", TrainingCategory.EMPLOYMENT_SKILLS, "1200", False),
+    ("6-31-01-03", "电工", "4", TrainingCategory.JOB_SKILLS_UPGRADE, "2000", True),
+    ("6-18-02-04", "焊工", "4", TrainingCategory.JOB_SKILLS_UPGRADE, "2000", True),
+    ("5-03-01-01", "家畜繁殖员", "5", TrainingCategory.EMPLOYMENT_SKILLS, "1000", False),
+    ("5-01-02-01", "农作物植保员", "5", TrainingCategory.EMPLOYMENT_SKILLS, "1000", False),
+    ("4-13-01-02", "电子商务师", "4", TrainingCategory.EMPLOYMENT_SKILLS, "1500", True),
+    ("6-29-01-06", "挖掘机驾驶员", "special", TrainingCategory.EMPLOYMENT_SKILLS, "1400", False),
+    ("4-10-03-01", "美容师", "5", TrainingCategory.EMPLOYMENT_SKILLS, "1200", False),
+    ("CY-SYB", "创办你的企业（SYB）", "special", TrainingCategory.ENTREPRENEURSHIP, "1000", False),
+]
+INSTITUTION_KINDS = ("职业技能培训学校", "职业培训学校", "技工学校", "家政服务培训中心")
+DEMO_INSTITUTIONS_PER_COUNTY = (5, 3, 3, 3, 3, 3)  # 乌兰浩特 has the most schools
+CLASSES_TOTAL = 100
+SEED = 20261123
+
+
+def _rng_for(key: str) -> random.Random:
+    """One generator per natural key, so a re-run draws the same values whatever already exists."""
+    return random.Random(f"{SEED}:{key}")
+
+
+class Command(BaseCommand):
+    help = "Loads demo institutions, classes, trainees and the demo logins (idempotent)."
+
+    def handle(self, *args, **options):
+        with transaction.atomic():
+            occupations = self._occupations()
+            institutions = self._institutions(occupations)
+            classes = self._classes(institutions)
+            trainee_count = self._rosters(classes)
+            self._users(institutions)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"演示数据就绪：{Institution.objects.count()} 家机构，{TrainingClass.objects.count()} 个培训班，"
+                f"{Trainee.objects.count()} 名学员（本次新增 {trainee_count}）。"
+            )
+        )
+
+    def _occupations(self) -> list[Occupation]:
+        occupations = []
+        for code, name, level, training_type, subsidy, urgent in OCCUPATIONS:
+            occupation, _ = Occupation.objects.get_or_create(
+                code=code,
+                level=level,
+                defaults={
+                    "name": name,
+                    "training_type": training_type,
+                    "subsidy_per_person": Decimal(subsidy),
+                    "is_urgent": urgent,
+                },
+            )
+            occupations.append(occupation)
+        return occupations
+
+    def _institutions(self, occupations: list[Occupation]) -> list[Institution]:
+        counties = {region.code: region for region in Region.objects.filter(code__in=LEAGUE_AREA_CODES)}
+        institutions = []
+        for area_code, count in zip(LEAGUE_AREA_CODES, DEMO_INSTITUTIONS_PER_COUNTY):
+            county = counties[area_code]
+            short = county.name.replace("科尔沁右翼", "科右").rstrip("市县旗")
+            for index in range(count):
+                name = f"{short}{['鸿达', '兴业', '启航', '惠民', '科尔沁', '金秋'][index]}{INSTITUTION_KINDS[index % 4]}"
+                rng = _rng_for(name)
+                institution, created = Institution.objects.get_or_create(
+                    name=name,
+                    defaults={
+                        "credit_code": make_credit_code(rng, area_code=area_code),
+                        "county": county,
+                        "address": f"{county.name}{rng.choice(['兴安', '和平', '胜利', '团结'])}路{rng.randrange(1, 300)}号",
+                        "contact_person": make_name(rng),
+                        "contact_phone": make_mobile(rng),
+                    },
+                )
+                if created:
+                    licensed = rng.sample(occupations[:-1], 4) + [occupations[-1]]
+                    institution.licensed_occupations.set(licensed)
+                institutions.append(institution)
+        return institutions
+
+    def _classes(self, institutions: list[Institution]) -> list[TrainingClass]:
+        today = timezone.localdate()
+        year_start = date(today.year, 1, 5)
+        classes = []
+        for number in range(1, CLASSES_TOTAL + 1):
+            institution = institutions[(number * 7) % len(institutions)]
+            batch_number = f"XA{institution.county.code}-{today.year}-{number:03d}"
+            rng = _rng_for(batch_number)
+            existing = TrainingClass.objects.filter(batch_number=batch_number).first()
+            if existing:
+                classes.append(existing)
+                continue
+            occupation = rng.choice(list(institution.licensed_occupations.all()))
+            start = year_start + timedelta(days=int((number - 1) * 345 / CLASSES_TOTAL) + rng.randrange(0, 3))
+            end = start + timedelta(days=rng.choice((9, 14, 19, 29)))
+            status, assessment_end = self._status_for(start, end, today, rng)
+            classes.append(
+                TrainingClass.objects.create(
+                    batch_number=batch_number,
+                    institution=institution,
+                    occupation=occupation,
+                    category=occupation.training_type,
+                    start_date=start,
+                    end_date=end,
+                    assessment_end_date=assessment_end,
+                    registered_headcount=rng.choice((30, 30, 35, 40)),
+                    class_hours=(end - start).days * 6,
+                    location=f"{institution.county.name}{rng.choice(['职教中心', '实训基地', '社区服务中心', '机构本部'])}",
+                    status=status,
+                )
+            )
+        return classes
+
+    @staticmethod
+    def _status_for(start: date, end: date, today: date, rng: random.Random):
+        if start > today:
+            return TrainingClass.Status.DRAFT, None
+        if end >= today:
+            return TrainingClass.Status.IN_TRAINING, None
+        assessment_end = min(end + timedelta(days=rng.randrange(1, 8)), today)
+        return TrainingClass.Status.FINISHED, assessment_end
+
+    def _rosters(self, classes: list[TrainingClass]) -> int:
+        categories = list(TraineeCategory.objects.all())
+        enrolled_class_ids = set(Enrollment.objects.values_list("training_class_id", flat=True).distinct())
+        new_trainees, planned = [], []
+        for training_class in classes:
+            if training_class.pk in enrolled_class_ids:
+                continue
+            rng = _rng_for(f"roster:{training_class.batch_number}")
+            size = training_class.registered_headcount - rng.randrange(0, 6)
+            if training_class.status == TrainingClass.Status.DRAFT and training_class.pk % 3 == 0:
+                size = 0  # some classes still waiting for their roster
+            people = []
+            for _ in range(size):
+                gender = rng.choice(("male", "female"))
+                id_number = make_resident_id(rng, area_code=training_class.institution.county.code, gender=gender)
+                people.append(id_number)
+                new_trainees.append(
+                    Trainee(
+                        id_number=id_number,
+                        name=make_name(rng),
+                        gender=gender,
+                        birth_date=date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
+                        phone=make_mobile(rng),
+                        category=rng.choice(categories),
+                    )
+                )
+            planned.append((training_class, people))
+        before = Trainee.objects.count()
+        Trainee.objects.bulk_create(new_trainees, ignore_conflicts=True, batch_size=500)
+        ids = dict(Trainee.objects.values_list("id_number", "id"))
+        enrollments = []
+        for training_class, people in planned:
+            completion = (
+                Enrollment.Completion.COMPLETED
+                if training_class.status == TrainingClass.Status.FINISHED
+                else Enrollment.Completion.ENROLLED
+            )
+            enrollments.extend(
+                Enrollment(training_class=training_class, trainee_id=ids[number], completion=completion) for number in people
+            )
+        Enrollment.objects.bulk_create(enrollments, ignore_conflicts=True, batch_size=500)
+        return Trainee.objects.count() - before
+
+    def _users(self, institutions: list[Institution]) -> None:
+        league = Region.objects.get(code="152200")
+        wulanhaote = Region.objects.get(code="152201")
+        tuquan = Region.objects.get(code="152224")
+        first_in = {county: next(i for i in institutions if i.county_id == county.pk) for county in (wulanhaote, tuquan)}
+        demo_users = [
+            ("league", "盟就业服务中心 张审核", {"role": Role.LEAGUE, "region": league}),
+            ("county", "乌兰浩特市人社局 李科员", {"role": Role.COUNTY, "region": wulanhaote}),
+            ("county2", "突泉县人社局 王科员", {"role": Role.COUNTY, "region": tuquan}),
+            ("institution", f"{first_in[wulanhaote].name} 赵老师", {"role": Role.INSTITUTION, "institution": first_in[wulanhaote]}),
+            ("institution2", f"{first_in[tuquan].name} 孙老师", {"role": Role.INSTITUTION, "institution": first_in[tuquan]}),
+        ]
+        for username, full_name, anchors in demo_users:
+            user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name, **anchors})
+            if created:
+                user.set_password(settings.DEMO_PASSWORD)
+                user.save()
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", "admin@xingan-training.local", settings.DEMO_PASSWORD, first_name="系统管理员")

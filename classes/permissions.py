@@ -1,0 +1,38 @@
+"""What a user may do with a class they can see: computed once, passed to templates as flags.
+
+The services enforce the same conditions; these flags only decide which buttons a page shows.
+"""
+
+from dataclasses import dataclass
+
+from accounts.models import Role
+
+from .models import TrainingClass
+
+EDITABLE = (TrainingClass.Status.DRAFT, TrainingClass.Status.IN_TRAINING)
+
+
+@dataclass(frozen=True)
+class ClassActions:
+    can_edit: bool
+    can_import_roster: bool
+    can_start: bool
+    can_finish: bool
+    can_remove_trainees: bool
+    can_reveal_personal_data: bool
+
+
+def class_actions_for(user, training_class: TrainingClass) -> ClassActions:
+    is_owner = user.role == Role.INSTITUTION and user.institution_id == training_class.institution_id
+    return ClassActions(
+        can_edit=is_owner and training_class.status in EDITABLE,
+        can_import_roster=is_owner and training_class.status in EDITABLE,
+        can_start=is_owner and training_class.status == TrainingClass.Status.DRAFT,
+        can_finish=is_owner and training_class.status == TrainingClass.Status.IN_TRAINING,
+        can_remove_trainees=is_owner and training_class.status == TrainingClass.Status.DRAFT,
+        can_reveal_personal_data=user.role in (Role.INSTITUTION, Role.COUNTY, Role.LEAGUE),
+    )
+
+
+def can_create_class(user) -> bool:
+    return user.role == Role.INSTITUTION and user.institution_id is not None
