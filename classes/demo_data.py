@@ -39,3 +39,32 @@ def make_credit_code(rng: random.Random, *, area_code: str) -> str:
     # 5 = registered by civil affairs, 2 = private non-enterprise unit (民办非企业单位): most training schools.
     body = f"52{area_code}" + "".join(rng.choice(_USCC_ALPHABET) for _ in range(9))
     return body + uscc.calc_check_digit(body + "0")
+
+
+ROSTER_HEADERS = ["姓名", "性别", "身份证号", "联系电话", "人员类别"]
+
+
+def make_roster_rows(rng: random.Random, count: int, *, area_code: str = "152201",
+                     category: str = "农村牧区转移就业劳动者") -> list[list[str]]:
+    """Rows of a valid roster workbook, in the template's column order."""
+    rows = []
+    for _ in range(count):
+        gender = rng.choice(("male", "female"))
+        rows.append([make_name(rng), "男" if gender == "male" else "女",
+                     make_resident_id(rng, area_code=area_code, gender=gender), make_mobile(rng), category])
+    return rows
+
+
+def roster_workbook_bytes(rows: list[list[object]], *, headers: list[str] | None = None) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(headers or ROSTER_HEADERS)
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -117,13 +117,24 @@ def read_rows(data: bytes, *, max_rows: int) -> list[tuple[int, dict[str, object
         workbook.close()
     except RosterFileError:
         raise
-    except defusedxml.DefusedXmlException:
-        raise RosterFileError("文件包含不安全的 XML 内容，拒绝导入") from None
-    except Exception:  # noqa: BLE001 - any parser failure on an untrusted file is one user-facing answer
+    except Exception as error:  # noqa: BLE001 - any parser failure on an untrusted file is one user-facing answer
+        if _caused_by(error, defusedxml.DefusedXmlException):
+            raise RosterFileError("文件包含不安全的 XML 内容（实体、DTD 或外部引用），拒绝导入") from None
         raise RosterFileError("文件无法读取，请使用下载的模板重新填写") from None
     if not records:
         raise RosterFileError("名册中没有学员数据")
     return records
+
+
+def _caused_by(error: BaseException, kind: type) -> bool:
+    """openpyxl wraps parser errors in its own; look down the chain for the real cause."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, kind):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
 
 
 def _column_positions(header) -> dict[str, int]:

@@ -1,0 +1,179 @@
+"""Shared fixtures: two counties, an institution in each, staff of every role, a class with a roster.
+
+Reference data (regions, trainee categories) comes from the data migration, as in production.
+"""
+
+import os
+import random
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from accounts.models import Role, User
+from classes.demo_data import make_mobile, make_name, make_resident_id
+from classes.models import Enrollment, Institution, Occupation, Region, Trainee, TraineeCategory, TrainingClass
+
+PASSWORD = "Test-Password-2026"
+IS_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture
+def league_region(db):
+    return Region.objects.get(code="152200")
+
+
+@pytest.fixture
+def county(db):
+    return Region.objects.get(code="152201")  # 乌兰浩特市
+
+
+@pytest.fixture
+def other_county(db):
+    return Region.objects.get(code="152224")  # 突泉县
+
+
+@pytest.fixture
+def occupation(db):
+    return Occupation.objects.create(
+        code="4-10-01-05", name="养老护理员", level="4", training_type="employment_skills", subsidy_per_person=Decimal("1600")
+    )
+
+
+@pytest.fixture
+def unlicensed_occupation(db):
+    return Occupation.objects.create(
+        code="6-18-02-04", name="焊工", level="4", training_type="job_skills_upgrade", subsidy_per_person=Decimal("2000")
+    )
+
+
+def _institution(name, county, credit_code, occupation):
+    institution = Institution.objects.create(
+        name=name, credit_code=credit_code, county=county, contact_person="联系人", contact_phone="13800000000"
+    )
+    institution.licensed_occupations.add(occupation)
+    return institution
+
+
+@pytest.fixture
+def institution(county, occupation):
+    return _institution("乌兰浩特测试职业培训学校", county, "52152201MJ00000018", occupation)
+
+
+@pytest.fixture
+def other_institution(other_county, occupation):
+    return _institution("突泉测试职业培训学校", other_county, "52152224MJ0000002M", occupation)
+
+
+def make_user(username, **fields):
+    user = User(username=username, first_name=username, **fields)
+    user.set_password(PASSWORD)
+    user.save()
+    return user
+
+
+@pytest.fixture
+def league_user(league_region):
+    return make_user("league", role=Role.LEAGUE, region=league_region)
+
+
+@pytest.fixture
+def county_user(county):
+    return make_user("county", role=Role.COUNTY, region=county)
+
+
+@pytest.fixture
+def other_county_user(other_county):
+    return make_user("county2", role=Role.COUNTY, region=other_county)
+
+
+@pytest.fixture
+def institution_user(institution):
+    return make_user("institution", role=Role.INSTITUTION, institution=institution)
+
+
+@pytest.fixture
+def other_institution_user(other_institution):
+    return make_user("institution2", role=Role.INSTITUTION, institution=other_institution)
+
+
+@pytest.fixture
+def superuser(db):
+    return User.objects.create_superuser("admin", "admin@example.org", PASSWORD)
+
+
+def make_class(institution, occupation, *, batch_number, status=TrainingClass.Status.DRAFT, headcount=40, **extra):
+    start = extra.pop("start_date", date(2026, 5, 4))
+    return TrainingClass.objects.create(
+        batch_number=batch_number,
+        institution=institution,
+        occupation=occupation,
+        category=occupation.training_type,
+        start_date=start,
+        end_date=extra.pop("end_date", start + timedelta(days=14)),
+        registered_headcount=headcount,
+        class_hours=90,
+        location="培训基地",
+        status=status,
+        **extra,
+    )
+
+
+def enroll(training_class, count, *, seed=1):
+    rng = random.Random(f"{training_class.batch_number}:{seed}")
+    category = TraineeCategory.objects.get(code="rural_migrant")
+    enrollments = []
+    for _ in range(count):
+        gender = rng.choice(("male", "female"))
+        number = make_resident_id(rng, area_code=training_class.institution.county.code, gender=gender)
+        trainee = Trainee.objects.create(
+            id_number=number,
+            name=make_name(rng),
+            gender=gender,
+            birth_date=date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
+            phone=make_mobile(rng),
+            category=category,
+        )
+        enrollments.append(Enrollment.objects.create(training_class=training_class, trainee=trainee))
+    return enrollments
+
+
+@pytest.fixture
+def training_class(institution, occupation):
+    return make_class(institution, occupation, batch_number="XA152201-2026-001")
+
+
+@pytest.fixture
+def other_class(other_institution, occupation):
+    other = make_class(other_institution, occupation, batch_number="XA152224-2026-001")
+    enroll(other, 3)
+    return other
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args():
+    return {
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args():
+    return {"locale": "zh-CN", "viewport": {"width": 1366, "height": 900}}
