@@ -269,3 +269,14 @@ def enrollment_remove(*, actor: User, enrollment: Enrollment) -> None:
         if locked.status != TrainingClass.Status.DRAFT:
             raise ServiceError("只有“筹备中”的培训班可以移除学员。")
         Enrollment.objects.filter(pk=enrollment.pk, training_class=locked).delete()
+
+
+def roster_imports_purge_stale(*, older_than) -> int:
+    """Clears the stored file of imports left unconfirmed since ``older_than``. Run by beat, hourly.
+
+    A previewed roster holds ID numbers; if nobody confirms it, it must not stay in the database.
+    """
+    return (
+        RosterImport.objects.filter(status=RosterImport.Status.PREVIEWED, created_at__lt=older_than)
+        .update(status=RosterImport.Status.REJECTED, content=b"", errors=[{"row": 0, "column": "", "message": "预览超过24小时未确认，已作废，请重新上传"}])
+    )

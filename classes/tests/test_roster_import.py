@@ -248,3 +248,20 @@ class TestUploadPages:
         )
         assert response.status_code == 200
         assert "不是 Excel 工作簿" in response.content.decode()
+
+
+def test_unconfirmed_previews_are_voided_and_their_files_cleared_after_a_day(institution_user, training_class):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from classes.tasks import purge_stale_roster_imports
+
+    stale = preview(institution_user, training_class, roster_workbook_bytes(rows(2)))
+    fresh = preview(institution_user, training_class, roster_workbook_bytes(rows(2, seed=2)))
+    RosterImport.objects.filter(pk=stale.pk).update(created_at=timezone.now() - timedelta(hours=25))
+    assert purge_stale_roster_imports() == 1
+    stale.refresh_from_db()
+    fresh.refresh_from_db()
+    assert stale.status == RosterImport.Status.REJECTED and bytes(stale.content) == b""
+    assert fresh.status == RosterImport.Status.PREVIEWED and len(bytes(fresh.content)) > 0

@@ -1,0 +1,68 @@
+# Two commands: `make run` serves the portal with demo data; `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WEB_WORKERS ?= 2
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test install fonts browser-deps bench check clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# A CJK font for the official forms as PDF (Noto CJK), DejaVu for ☑, poppler for PDF checks.
+fonts:
+	@missing=""; \
+	fc-list 2>/dev/null | grep -q "Noto Sans CJK SC" || missing="$$missing fonts-noto-cjk"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# Browser tests drive Debian's Chromium; Playwright never downloads a browser.
+browser-deps:
+	@[ -x /usr/bin/chromium ] || { echo "Installing Debian package: chromium"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
+
+run: install fonts
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) manage.py seed_demo
+	@echo ""
+	@echo "兴安盟职业技能培训质量监督平台: http://$(HOST):$(PORT)/"
+	@echo "Demo logins (password: $${DEMO_PASSWORD:-Xingan@Demo2026}):"
+	@echo "  league        盟人力资源和就业服务中心"
+	@echo "  county        乌兰浩特市人社局"
+	@echo "  county2       突泉县人社局"
+	@echo "  institution   乌兰浩特市的培训机构"
+	@echo "  institution2  突泉县的培训机构"
+	@echo "  admin         系统管理员 (Django admin)"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(VENV)/bin/celery -A xingan_training worker --loglevel INFO --concurrency 2 & \
+	$(VENV)/bin/celery -A xingan_training beat --loglevel INFO & \
+	$(VENV)/bin/gunicorn xingan_training.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - ; \
+	wait
+
+test: install fonts browser-deps
+	$(PY) -m pytest
+
+bench: install
+	$(PY) bench/import_roster.py
+
+check: install
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+
+clean:
+	rm -rf $(VENV) var staticfiles
