@@ -3,6 +3,7 @@
 Reference data (regions, trainee categories) comes from the data migration, as in production.
 """
 
+import importlib
 import os
 import random
 from datetime import date, timedelta
@@ -19,17 +20,30 @@ IS_CI = os.environ.get("CI", "").lower() == "true"
 
 
 @pytest.fixture
-def league_region(db):
+def reference_data(db):
+    """Regions and trainee categories, as the data migration writes them.
+
+    Transactional (browser) tests flush the database afterwards, migrated rows included, so the fixtures
+    put them back with the migration's own idempotent function rather than trusting they are still there.
+    """
+    from django.apps import apps
+
+    migration = importlib.import_module("classes.migrations.0002_regions_and_trainee_categories")
+    migration.add_reference_data(apps, None)
+
+
+@pytest.fixture
+def league_region(reference_data):
     return Region.objects.get(code="152200")
 
 
 @pytest.fixture
-def county(db):
+def county(reference_data):
     return Region.objects.get(code="152201")  # 乌兰浩特市
 
 
 @pytest.fixture
-def other_county(db):
+def other_county(reference_data):
     return Region.objects.get(code="152224")  # 突泉县
 
 

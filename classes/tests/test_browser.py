@@ -10,7 +10,7 @@ from classes.demo_data import make_roster_rows, roster_workbook_bytes
 from classes.models import Enrollment, TrainingClass
 from conftest import PASSWORD, enroll, make_class
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
@@ -86,7 +86,7 @@ def test_institution_imports_a_roster_fixing_the_bad_row(page, live_server, inst
     assert Enrollment.objects.filter(training_class=training_class).count() == 4
 
 
-def test_the_login_page_reads_well_on_a_phone(browser, live_server, db):
+def test_the_login_page_reads_well_on_a_phone(browser, live_server):
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", is_mobile=True)
     phone = context.new_page()
     phone.goto(live_server.url + reverse("accounts:login"))

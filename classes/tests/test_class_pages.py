@@ -176,7 +176,7 @@ class TestListsAndQueries:
         assert other_class.batch_number not in page
 
 
-def test_seed_demo_is_idempotent_and_creates_the_demo_logins(db, client, settings):
+def test_seed_demo_is_idempotent_and_creates_the_demo_logins(reference_data, client, settings):
     call_command("seed_demo")
     counts = (TrainingClass.objects.count(), Trainee.objects.count(), Enrollment.objects.count(), User.objects.count())
     call_command("seed_demo")
