@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from xingan_training.admin_mixins import ReadOnlyAdminMixin
+
 from .models import AuditEvent, User
 
 
@@ -14,16 +16,7 @@ class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("created_at", "action", "username", "ip_address", "object_type", "object_id", "detail")
     list_filter = ("action",)
     search_fields = ("username", "object_id")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,6 +4,8 @@ from django.contrib import admin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from xingan_training.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Institution, Occupation, Region, TraineeCategory, TrainingClass
 
 
@@ -35,18 +37,9 @@ class InstitutionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TrainingClass)
-class TrainingClassAdmin(SimpleHistoryAdmin):
+class TrainingClassAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only: a class's status and roster move only through the services the portal calls."""
 
     list_display = ("batch_number", "institution", "occupation", "status", "start_date")
     list_filter = ("status", "category")
     search_fields = ("batch_number", "institution__name")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

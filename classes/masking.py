@@ -13,3 +13,15 @@ def mask_phone(value: str) -> str:
     if not value or len(value) < 7:
         return "*" * len(value or "")
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
+
+
+class MaskedPersonalData:
+    """Adds masked_id_number / masked_phone to anything with id_number and phone attributes."""
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from .masking import mask_id_number, mask_phone
+from .masking import MaskedPersonalData
 
 
 class Region(models.Model):
@@ -198,7 +198,7 @@ class TrainingClass(models.Model):
         return self.institution.county
 
 
-class Trainee(models.Model):
+class Trainee(MaskedPersonalData, models.Model):
     """A person, once in the whole system, identified by the resident ID number."""
 
     class Gender(models.TextChoices):
@@ -227,14 +227,6 @@ class Trainee(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.masked_id_number}"
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
 
 
 class RosterImport(models.Model):

@@ -10,8 +10,8 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
-from .masking import mask_id_number, mask_phone
 from .identity import IdentifierError, check_resident_id_matches, normalise_mobile, parse_resident_id
+from .masking import MaskedPersonalData
 
 COLUMNS = (
     ("name", "姓名"),
@@ -42,7 +42,7 @@ class RowError:
 
 
 @dataclass(frozen=True)
-class RosterRow:
+class RosterRow(MaskedPersonalData):
     row_number: int
     name: str
     gender: str
@@ -50,14 +50,6 @@ class RosterRow:
     birth_date: date
     phone: str
     category_id: int
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
 
 
 @dataclass

@@ -40,6 +40,13 @@ def _visible_class(request, pk) -> TrainingClass:
     return get_object_or_404(selectors.classes_visible_to(request.user).select_related("institution__county", "occupation"), pk=pk)
 
 
+def _visible_enrollment(request, training_class: TrainingClass, enrollment_pk):
+    return get_object_or_404(
+        selectors.enrollments_visible_to(request.user).filter(training_class=training_class).select_related("trainee"),
+        pk=enrollment_pk,
+    )
+
+
 @login_required
 def home(request):
     return render(
@@ -241,10 +248,7 @@ def enrollment_reveal(request, pk, enrollment_pk):
     training_class = _visible_class(request, pk)
     if not class_actions_for(request.user, training_class).can_reveal_personal_data:
         raise Http404
-    enrollment = get_object_or_404(
-        selectors.enrollments_visible_to(request.user).filter(training_class=training_class).select_related("trainee"),
-        pk=enrollment_pk,
-    )
+    enrollment = _visible_enrollment(request, training_class, enrollment_pk)
     personal_data = services.enrollment_reveal_personal_data(actor=request.user, enrollment=enrollment, request=request)
     return render(
         request,
@@ -258,10 +262,7 @@ def enrollment_remove(request, pk, enrollment_pk):
     training_class = _visible_class(request, pk)
     if not class_actions_for(request.user, training_class).can_remove_trainees:
         raise Http404
-    enrollment = get_object_or_404(
-        selectors.enrollments_visible_to(request.user).filter(training_class=training_class).select_related("trainee"),
-        pk=enrollment_pk,
-    )
+    enrollment = _visible_enrollment(request, training_class, enrollment_pk)
     if request.method == "POST":
         try:
             services.enrollment_remove(actor=request.user, enrollment=enrollment)
