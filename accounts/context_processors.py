@@ -2,12 +2,19 @@
 
 from django.urls import reverse
 
+from .models import Role
+
 
 def role_navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    items = [("首页", reverse("home")), ("培训班", reverse("classes:class_list")), ("培训机构", reverse("classes:institution_list"))]
+    items = [("首页", reverse("home")), ("培训班", reverse("classes:class_list"))]
+    if user.role == Role.COUNTY:
+        items.append(("待评价核实", reverse("evaluations:county_queue")))
+    if user.role == Role.LEAGUE:
+        items.append(("待盟级复核", reverse("evaluations:league_queue")))
+    items += [("培训机构", reverse("classes:institution_list")), ("表扬名单", reverse("evaluations:commendations"))]
     if user.is_superuser:
         items.append(("系统管理", reverse("admin:index")))
     role_label = user.get_role_display() if user.role else ("系统管理员" if user.is_superuser else "未分配角色")

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from evaluations.locking import LockableModel
+
 from .masking import MaskedPersonalData
 
 
@@ -122,6 +124,9 @@ class Institution(models.Model):
         "补贴性培训机构目录状态", max_length=20, choices=CatalogueStatus.choices, default=CatalogueStatus.LISTED
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+    # Policy §7 / S2 四(一): an institution found falsifying records is marked for handling (catalogue removal).
+    is_flagged_for_handling = models.BooleanField("待处理（弄虚作假）", default=False)
+    flag_reason = models.CharField("处理原因", max_length=500, blank=True)
 
     history = HistoricalRecords(m2m_fields=[licensed_occupations])
 
@@ -139,8 +144,10 @@ class Institution(models.Model):
         return self.name
 
 
-class TrainingClass(models.Model):
+class TrainingClass(LockableModel):
     """A class batch (培训班): the header of 附表1 plus what the portal tracks about it."""
+
+    LOCK_PATH = "review__status"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "筹备中"
@@ -259,8 +266,10 @@ class RosterImport(models.Model):
         ordering = ["-created_at"]
 
 
-class Enrollment(models.Model):
+class Enrollment(LockableModel):
     """A trainee on a class roster."""
+
+    LOCK_PATH = "training_class__review__status"
 
     class Completion(models.TextChoices):
         ENROLLED = "enrolled", "在训"
@@ -275,6 +284,9 @@ class Enrollment(models.Model):
     roster_import = models.ForeignKey(
         RosterImport, verbose_name="来源导入", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Policy §7: a trainee found to have filled 附表2 untruthfully loses the training subsidy eligibility.
+    is_subsidy_eligible = models.BooleanField("享受培训补贴资格", default=True)
+    ineligibility_reason = models.CharField("取消资格原因", max_length=500, blank=True)
     created_at = models.DateTimeField("加入时间", auto_now_add=True)
 
     history = HistoricalRecords()

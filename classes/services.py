@@ -10,6 +10,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent, Role, User
+from evaluations.locking import LockedRecordError
 from xingan_training.errors import ServiceError
 
 from . import roster_file
@@ -42,6 +43,8 @@ def _lock_own_class(actor: User, training_class: TrainingClass) -> TrainingClass
     locked = classes_visible_to(actor).select_for_update().filter(pk=training_class.pk).first()
     if locked is None or locked.institution_id != institution.pk:
         raise ServiceError("培训班不存在或无权操作。")
+    if locked.is_locked():
+        raise LockedRecordError()
     return locked
 
 

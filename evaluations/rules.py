@@ -120,3 +120,47 @@ def grade_employment(group: str, successes: int, total: int) -> str | None:
     if reaches(successes, total, fair_pct):
         return FAIR
     return POOR
+
+
+# Class conclusion, policy §3: 不合格 > 待核查 > 需整改 > 优秀 > 合格.
+CONCLUSION_FAILED = "failed"
+CONCLUSION_UNDER_INVESTIGATION = "under_investigation"
+CONCLUSION_RECTIFYING = "rectifying"
+CONCLUSION_OUTSTANDING = "outstanding"
+CONCLUSION_QUALIFIED = "qualified"
+CONCLUSION_NO_DATA = "no_data"
+CONCLUSION_LABELS = {
+    CONCLUSION_FAILED: "不合格",
+    CONCLUSION_UNDER_INVESTIGATION: "待核查",
+    CONCLUSION_RECTIFYING: "需整改",
+    CONCLUSION_OUTSTANDING: "优秀",
+    CONCLUSION_QUALIFIED: "合格",
+    CONCLUSION_NO_DATA: "无数据",
+}
+
+
+def class_conclusion(
+    grade: ClassGrade,
+    *,
+    investigation_confirmed: bool,
+    investigation_open: bool,
+    investigation_cleared: bool,
+    rectification_open: bool,
+    rectification_closed: bool,
+) -> str:
+    """The class's conclusion from its grade and what the county did about the flags.
+
+    A raised flag counts as open until the county records its outcome: a needed investigation is
+    待核查 until found not confirmed, a needed rectification is 需整改 until a notice is closed.
+    """
+    if investigation_confirmed:
+        return CONCLUSION_FAILED
+    if investigation_open or (grade.needs_investigation and not investigation_cleared):
+        return CONCLUSION_UNDER_INVESTIGATION
+    if rectification_open or (grade.needs_rectification and not rectification_closed):
+        return CONCLUSION_RECTIFYING
+    if not grade.has_data:
+        return CONCLUSION_NO_DATA
+    if grade.outstanding:
+        return CONCLUSION_OUTSTANDING
+    return CONCLUSION_QUALIFIED

@@ -242,7 +242,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xingan@Demo2026")
+
+# 附表2 on phones: days after the class's end date the link still accepts forms (policy: before the end, 0).
+EVALUATION_GRACE_DAYS = env_int("EVALUATION_GRACE_DAYS", 0)
+# Trainee form submissions per client IP in 10 minutes, counted in the shared cache.
+TRAINEE_FORM_RATE_LIMIT = env_int("TRAINEE_FORM_RATE_LIMIT", 20)

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from classes.views import home
+from evaluations.views import trainee_form
 
 admin.site.site_header = "兴安盟职业技能培训质量监督平台 · 系统管理"
 admin.site.site_title = "系统管理"
@@ -10,5 +11,9 @@ urlpatterns = [
     path("", home, name="home"),
     path("accounts/", include("accounts.urls")),
     path("classes/", include("classes.urls")),
+    path("evaluations/", include("evaluations.urls")),
+    path("reports/", include("reports.urls")),
+    # Short public path for the trainee's phone (QR code); the token is the only key.
+    path("t/<str:token>/", trainee_form, name="trainee_form_public"),
     path("admin/", admin.site.urls),
 ]

@@ -99,3 +99,38 @@ class TestGradeEmployment:
     def test_impossible_input_is_refused(self, args):
         with pytest.raises(ValueError):
             grade_employment(*args)
+
+
+class TestClassConclusion:
+    def conclude(self, grade, **state):
+        from evaluations.rules import class_conclusion
+
+        flags = {
+            "investigation_confirmed": False,
+            "investigation_open": False,
+            "investigation_cleared": False,
+            "rectification_open": False,
+            "rectification_closed": False,
+        }
+        return class_conclusion(grade, **{**flags, **state})
+
+    def test_confirmed_investigation_fails_the_class_whatever_else(self):
+        assert self.conclude(grade_class(10, 0, 0, 0), investigation_confirmed=True, rectification_open=True) == "failed"
+
+    def test_a_raised_investigation_flag_holds_back_commendation_until_cleared(self):
+        grade = grade_class(9, 0, 0, 1)
+        assert self.conclude(grade) == "under_investigation"
+        assert self.conclude(grade, investigation_open=True) == "under_investigation"
+        assert self.conclude(grade, investigation_cleared=True) == "outstanding"
+
+    def test_rectification_is_needed_until_the_notice_is_closed(self):
+        grade = grade_class(6, 2, 2, 0)
+        assert self.conclude(grade) == "rectifying"
+        assert self.conclude(grade, rectification_open=True) == "rectifying"
+        assert self.conclude(grade, rectification_closed=True) == "qualified"
+
+    def test_investigation_outranks_rectification(self):
+        assert self.conclude(grade_class(5, 0, 3, 2), rectification_open=True) == "under_investigation"
+
+    def test_no_forms_is_no_data(self):
+        assert self.conclude(grade_class(0, 0, 0, 0)) == "no_data"

@@ -1,0 +1,51 @@
+"""Participation facts on 附表2 that contradict the class record, flagged to the county. Pure."""
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class ClassRecord:
+    start_date: date
+    end_date: date
+    class_hours: int
+    institution_name: str
+    occupation_name: str
+
+
+@dataclass(frozen=True)
+class DeclaredParticipation:
+    completed_training: bool
+    attended_from: date
+    attended_to: date
+    attended_amount: int
+    attended_unit: str  # "hours" or "days"
+    organiser_name: str
+    occupation_name: str
+
+
+def _normalise(text: str) -> str:
+    return "".join(text.split()).replace("（", "(").replace("）", ")")
+
+
+def participation_contradictions(declared: DeclaredParticipation, record: ClassRecord) -> list[str]:
+    problems = []
+    if not declared.completed_training:
+        problems.append("学员填写“未完成此次培训”")
+    if declared.attended_from < record.start_date or declared.attended_to > record.end_date:
+        problems.append(
+            f"参加培训日期 {declared.attended_from:%Y-%m-%d} 至 {declared.attended_to:%Y-%m-%d} "
+            f"超出培训班起止时间 {record.start_date:%Y-%m-%d} 至 {record.end_date:%Y-%m-%d}"
+        )
+    class_days = (record.end_date - record.start_date).days + 1
+    if declared.attended_unit == "days" and declared.attended_amount > class_days:
+        problems.append(f"填写参加培训 {declared.attended_amount} 天，多于培训班的 {class_days} 天")
+    if declared.attended_unit == "hours" and declared.attended_amount > record.class_hours:
+        problems.append(f"填写参加培训 {declared.attended_amount} 课时，多于培训班的 {record.class_hours} 课时")
+    if _normalise(declared.organiser_name) != _normalise(record.institution_name):
+        problems.append(f"填写的组织培训机构“{declared.organiser_name}”与培训班的“{record.institution_name}”不一致")
+    declared_occupation = _normalise(declared.occupation_name)
+    class_occupation = _normalise(record.occupation_name)
+    if declared_occupation not in class_occupation and class_occupation not in declared_occupation:
+        problems.append(f"填写的培训职业“{declared.occupation_name}”与培训班的“{record.occupation_name}”不一致")
+    return problems

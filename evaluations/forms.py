@@ -1,0 +1,168 @@
+from django import forms
+from django.utils import timezone
+
+from classes.forms import DateInput
+
+from .items import CLASS_ITEM_FIELDS, CLASS_ITEMS, TRAINEE_ITEM_FIELDS, TRAINEE_ITEMS
+from .models import Rating, TraineeEvaluation
+
+RATING_REQUIRED = {"required": "请选择评价等级。"}
+
+
+def rating_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(label=label, choices=Rating.choices, widget=forms.RadioSelect, error_messages=RATING_REQUIRED)
+
+
+class ClassAssessmentForm(forms.Form):
+    """附表1's ten items, the overall rating and the evaluator, as either party fills them."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        items = {name: rating_field(f"{number}、{text}") for number, (name, text) in enumerate(zip(CLASS_ITEM_FIELDS, CLASS_ITEMS), 1)}
+        items["overall"] = rating_field("综合评价")
+        items["evaluator"] = forms.CharField(label="评价人签字", max_length=40)
+        items["evaluated_on"] = forms.DateField(label="评价日期", widget=DateInput(), initial=timezone.localdate)
+        version = self.fields.pop("version")
+        self.fields.update(items)
+        self.fields["version"] = version
+
+    @property
+    def item_fields(self):
+        return [self[name] for name in CLASS_ITEM_FIELDS]
+
+    def ratings(self) -> dict:
+        return {name: self.cleaned_data[name] for name in CLASS_ITEM_FIELDS}
+
+
+class CountyVerificationForm(ClassAssessmentForm):
+    """附表1 middle (county evaluation) and bottom (verification) together."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        version = self.fields.pop("version")
+        self.fields["is_qualified"] = forms.TypedChoiceField(
+            label="确定该培训班", choices=[("true", "合格"), ("false", "不合格")], coerce=lambda value: value == "true",
+            widget=forms.RadioSelect, error_messages={"required": "请确定培训班是否合格。"},
+        )
+        self.fields["passing_trainees"] = forms.IntegerField(label="初审培训合格学员（人）", min_value=0)
+        self.fields["responsible_person"] = forms.CharField(label="负责人（签字）", max_length=40)
+        self.fields["verified_on"] = forms.DateField(label="核实日期", widget=DateInput(), initial=timezone.localdate)
+        self.fields["version"] = version
+
+
+class TraineeEvaluationForm(forms.ModelForm):
+    """附表2's evaluation and participation facts."""
+
+    completed_training = forms.TypedChoiceField(
+        label="1、本人是否完成此次培训", choices=[("true", "是"), ("false", "否")], coerce=lambda value: value == "true",
+        widget=forms.RadioSelect, error_messages={"required": "请选择是否完成培训。"},
+    )
+    is_confirmed = forms.BooleanField(
+        label="本人确认以上内容真实，并签字确认", error_messages={"required": "请勾选本人确认后再提交。"}
+    )
+
+    class Meta:
+        model = TraineeEvaluation
+        fields = [
+            *TRAINEE_ITEM_FIELDS,
+            "suggestions",
+            "overall",
+            "completed_training",
+            "attended_from",
+            "attended_to",
+            "attended_amount",
+            "attended_unit",
+            "organiser_name",
+            "occupation_name",
+            "is_confirmed",
+            "signed_on",
+        ]
+        widgets = {
+            **{name: forms.RadioSelect for name in (*TRAINEE_ITEM_FIELDS, "overall")},
+            "attended_from": DateInput(),
+            "attended_to": DateInput(),
+            "signed_on": DateInput(),
+            "suggestions": forms.Textarea(attrs={"rows": 3}),
+        }
+        labels = {
+            "attended_from": "2、参加培训的起始日期",
+            "attended_to": "参加培训的结束日期",
+            "attended_amount": "3、参加培训的课时（天数）",
+            "organiser_name": "4、组织培训的机构",
+            "occupation_name": "5、培训的职业（工种、专项能力）",
+            "signed_on": "填表时间",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for number, (name, text) in enumerate(zip(TRAINEE_ITEM_FIELDS, TRAINEE_ITEMS), 1):
+            self.fields[name].label = f"{number}、{text}"
+            self.fields[name].choices = Rating.choices
+            self.fields[name].error_messages = RATING_REQUIRED
+        self.fields["overall"].choices = Rating.choices
+        self.fields["overall"].error_messages = RATING_REQUIRED
+        self.fields["signed_on"].initial = timezone.localdate
+
+    @property
+    def item_fields(self):
+        return [self[name] for name in TRAINEE_ITEM_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("attended_from"), cleaned.get("attended_to")
+        if start and end and end < start:
+            self.add_error("attended_to", "结束日期不能早于起始日期。")
+        return cleaned
+
+    def answers(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class TraineeIdentityForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=40)
+    id_number = forms.CharField(label="身份证号", max_length=18, min_length=18,
+                                error_messages={"min_length": "身份证号应为18位。", "max_length": "身份证号应为18位。"})
+
+
+class PaperEntryForm(TraineeEvaluationForm):
+    """A county officer types in a signed paper 附表2 for one trainee of the roster."""
+
+    def __init__(self, *args, enrollments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields = {
+            "enrollment": forms.ModelChoiceField(
+                label="学员", queryset=enrollments, empty_label="请选择学员",
+                error_messages={"invalid_choice": "该学员不在本班花名册中，或已有有效的评价表。"},
+            ),
+            **self.fields,
+        }
+        self.fields["is_confirmed"].label = "纸质表已由学员本人签字确认"
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label="原因", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class RectificationForm(forms.Form):
+    requirements = forms.CharField(label="整改要求", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    deadline = forms.DateField(label="整改期限", widget=DateInput())
+
+
+class EvidenceForm(forms.Form):
+    evidence = forms.CharField(label="整改情况及佐证", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class InvestigationOpenForm(forms.Form):
+    findings = forms.CharField(label="核查事由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+
+
+class InvestigationConcludeForm(forms.Form):
+    is_confirmed = forms.TypedChoiceField(
+        label="核查结论", choices=[("true", "情况属实（不合格，取消补贴资格）"), ("false", "情况不属实")],
+        coerce=lambda value: value == "true", widget=forms.RadioSelect,
+    )
+    findings = forms.CharField(label="核查情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    reason = forms.CharField(label="结论及理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    is_falsification = forms.BooleanField(label="培训机构弄虚作假（标记机构待处理）", required=False)

@@ -1,0 +1,40 @@
+"""Which review-chain buttons a user sees on a class. The services enforce the same conditions."""
+
+from dataclasses import dataclass
+
+from accounts.models import Role
+from classes.models import TrainingClass
+
+from .models import ClassReview
+
+Status = ClassReview.Status
+
+
+@dataclass(frozen=True)
+class ReviewActions:
+    can_self_assess: bool
+    can_verify: bool
+    can_forward: bool
+    can_decide: bool
+    can_enter_paper: bool
+    can_manage_link: bool
+    can_handle_consequences: bool
+    can_download_full_ids: bool
+
+
+def review_actions_for(user, training_class: TrainingClass, review: ClassReview | None) -> ReviewActions:
+    status = review.status if review else Status.AWAITING_SELF_EVALUATION
+    is_county = user.role == Role.COUNTY
+    is_owner = user.role == Role.INSTITUTION and user.institution_id == training_class.institution_id
+    forms_open = status in (Status.AWAITING_SELF_EVALUATION, Status.AWAITING_COUNTY)
+    finished = training_class.status == TrainingClass.Status.FINISHED
+    return ReviewActions(
+        can_self_assess=is_owner and forms_open and training_class.status != TrainingClass.Status.DRAFT,
+        can_verify=is_county and finished and status in (Status.AWAITING_COUNTY, Status.COUNTY_VERIFIED, Status.RETURNED),
+        can_forward=is_county and status == Status.COUNTY_VERIFIED,
+        can_decide=user.role == Role.LEAGUE and status == Status.FORWARDED,
+        can_enter_paper=is_county and forms_open,
+        can_manage_link=(is_county or is_owner) and forms_open,
+        can_handle_consequences=is_county,
+        can_download_full_ids=user.role in (Role.COUNTY, Role.LEAGUE),
+    )

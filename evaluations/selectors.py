@@ -1,0 +1,179 @@
+"""Scoped reads of evaluations, and the explained grade of a class (policy §3)."""
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from accounts.scoping import scope_to_user
+from classes.models import TrainingClass
+from classes.selectors import classes_visible_to
+
+from . import rules
+from .contradictions import ClassRecord, DeclaredParticipation, participation_contradictions
+from .models import ClassReview, EvaluationLink, Investigation, RectificationNotice, TraineeEvaluation
+
+CLASS_PATHS = {"county_path": "training_class__institution__county", "institution_path": "training_class__institution"}
+
+
+def reviews_visible_to(user) -> QuerySet[ClassReview]:
+    return scope_to_user(ClassReview.objects.all(), user, **CLASS_PATHS)
+
+
+def trainee_evaluations_visible_to(user) -> QuerySet[TraineeEvaluation]:
+    return scope_to_user(
+        TraineeEvaluation.objects.all(),
+        user,
+        county_path="enrollment__training_class__institution__county",
+        institution_path="enrollment__training_class__institution",
+    )
+
+
+def rectification_notices_visible_to(user) -> QuerySet[RectificationNotice]:
+    return scope_to_user(RectificationNotice.objects.all(), user, **CLASS_PATHS)
+
+
+def investigations_visible_to(user) -> QuerySet[Investigation]:
+    return scope_to_user(Investigation.objects.all(), user, **CLASS_PATHS)
+
+
+def evaluation_links_visible_to(user) -> QuerySet[EvaluationLink]:
+    return scope_to_user(EvaluationLink.objects.all(), user, **CLASS_PATHS)
+
+
+def _valid_forms_with(overall: str) -> Count:
+    return Count(
+        "enrollments__evaluations",
+        filter=Q(enrollments__evaluations__is_valid=True, enrollments__evaluations__overall=overall),
+    )
+
+
+def with_review_facts(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
+    """Annotates each class with its rating counts, roster size and consequence states, in one query."""
+    investigations = Investigation.objects.filter(training_class=OuterRef("pk"))
+    notices = RectificationNotice.objects.filter(training_class=OuterRef("pk"))
+    return classes.annotate(
+        enrolled_total=Count("enrollments", distinct=True),
+        forms_excellent=_valid_forms_with("excellent"),
+        forms_good=_valid_forms_with("good"),
+        forms_fair=_valid_forms_with("fair"),
+        forms_poor=_valid_forms_with("poor"),
+        investigation_confirmed=Exists(investigations.filter(status=Investigation.Status.CONFIRMED)),
+        investigation_open=Exists(investigations.filter(status=Investigation.Status.OPEN)),
+        investigation_cleared=Exists(investigations.filter(status=Investigation.Status.NOT_CONFIRMED)),
+        rectification_open=Exists(notices.filter(status=RectificationNotice.Status.OPEN)),
+        rectification_closed=Exists(notices.filter(status=RectificationNotice.Status.CLOSED)),
+    )
+
+
+def grade_from_facts(training_class: TrainingClass) -> rules.ClassGrade:
+    return rules.grade_class(
+        training_class.forms_excellent, training_class.forms_good, training_class.forms_fair, training_class.forms_poor
+    )
+
+
+def conclusion_from_facts(training_class: TrainingClass, grade: rules.ClassGrade) -> str:
+    return rules.class_conclusion(
+        grade,
+        investigation_confirmed=training_class.investigation_confirmed,
+        investigation_open=training_class.investigation_open,
+        investigation_cleared=training_class.investigation_cleared,
+        rectification_open=training_class.rectification_open,
+        rectification_closed=training_class.rectification_closed,
+    )
+
+
+@dataclass
+class ClassEvaluationSummary:
+    grade: rules.ClassGrade
+    enrolled: int
+    conclusion: str
+    conclusion_label: str
+    percentages: dict[str, str] = field(default_factory=dict)
+    contradictions: list[tuple[TraineeEvaluation, list[str]]] = field(default_factory=list)
+
+    @property
+    def coverage(self) -> str:
+        return f"{self.grade.total}/{self.enrolled}"
+
+
+def _display_percent(share: Fraction | None) -> str:
+    return "—" if share is None else f"{float(share):.1f}%"
+
+
+def class_evaluation_summary(training_class: TrainingClass) -> ClassEvaluationSummary:
+    """Everything the class page shows about the grade: counts, shares, clauses, coverage, contradictions."""
+    facts = with_review_facts(TrainingClass.objects.filter(pk=training_class.pk)).get()
+    grade = grade_from_facts(facts)
+    conclusion = conclusion_from_facts(facts, grade)
+    record = ClassRecord(
+        start_date=training_class.start_date,
+        end_date=training_class.end_date,
+        class_hours=training_class.class_hours,
+        institution_name=training_class.institution.name,
+        occupation_name=training_class.occupation.name,
+    )
+    contradictions = []
+    forms = TraineeEvaluation.objects.filter(enrollment__training_class=training_class, is_valid=True).select_related(
+        "enrollment__trainee"
+    )
+    for form in forms:
+        problems = participation_contradictions(_declared(form), record)
+        if problems:
+            contradictions.append((form, problems))
+    return ClassEvaluationSummary(
+        grade=grade,
+        enrolled=facts.enrolled_total,
+        conclusion=conclusion,
+        conclusion_label=rules.CONCLUSION_LABELS[conclusion],
+        percentages={rating: _display_percent(grade.share(rating)) for rating in rules.RATINGS},
+        contradictions=contradictions,
+    )
+
+
+def _declared(form: TraineeEvaluation) -> DeclaredParticipation:
+    return DeclaredParticipation(
+        completed_training=form.completed_training,
+        attended_from=form.attended_from,
+        attended_to=form.attended_to,
+        attended_amount=form.attended_amount,
+        attended_unit=form.attended_unit,
+        organiser_name=form.organiser_name,
+        occupation_name=form.occupation_name,
+    )
+
+
+def county_queue_for(user) -> QuerySet[TrainingClass]:
+    """Classes awaiting the county: finished, institution self-evaluated or returned by the league."""
+    statuses = (
+        ClassReview.Status.AWAITING_COUNTY,
+        ClassReview.Status.COUNTY_VERIFIED,
+        ClassReview.Status.RETURNED,
+    )
+    return _queue(user, statuses)
+
+
+def league_queue_for(user) -> QuerySet[TrainingClass]:
+    return _queue(user, (ClassReview.Status.FORWARDED,))
+
+
+def _queue(user, statuses) -> QuerySet[TrainingClass]:
+    return with_review_facts(
+        classes_visible_to(user)
+        .filter(review__status__in=statuses)
+        .select_related("institution__county", "occupation", "review")
+    ).order_by("review__updated_at", "pk")
+
+
+def commendation_list_for(user) -> list[TrainingClass]:
+    """Approved classes whose conclusion is 优秀 (policy §3: may be commended and publicised)."""
+    approved = with_review_facts(
+        classes_visible_to(user)
+        .filter(review__status=ClassReview.Status.APPROVED)
+        .select_related("institution__county", "occupation")
+    ).order_by("-end_date")
+    return [
+        training_class
+        for training_class in approved
+        if conclusion_from_facts(training_class, grade_from_facts(training_class)) == rules.CONCLUSION_OUTSTANDING
+    ]

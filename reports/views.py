@@ -1,0 +1,91 @@
+"""The official forms as PDF, each scoped exactly like the page it is reached from."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+
+from accounts.audit import audit_event_record
+from accounts.models import AuditEvent
+from classes.selectors import class_roster, classes_visible_to
+from evaluations.permissions import review_actions_for
+from evaluations.selectors import trainee_evaluations_visible_to
+
+from .forms_data import form1_for, form2_for
+from .pdf import render_pdf
+
+
+def _pdf_response(content: bytes, file_name: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(file_name)}"
+    return response
+
+
+def _visible_class(request, pk):
+    return get_object_or_404(classes_visible_to(request.user).select_related("institution", "occupation"), pk=pk)
+
+
+def _full_ids(request, training_class) -> bool:
+    """The full ID and phone print only for roles whose review needs them; each such PDF is audited."""
+    allowed = review_actions_for(request.user, training_class, None).can_download_full_ids
+    if allowed:
+        audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, target=training_class,
+                           detail="打印附表2（含完整身份证号）")
+    return allowed
+
+
+@login_required
+def form1(request, pk):
+    training_class = _visible_class(request, pk)
+    content = render_pdf("reports/pdf/form1.html", {"form": form1_for(training_class)})
+    return _pdf_response(content, f"附表1_{training_class.batch_number}.pdf")
+
+
+@login_required
+def class_form2(request, pk):
+    training_class = _visible_class(request, pk)
+    evaluations = (
+        trainee_evaluations_visible_to(request.user)
+        .filter(enrollment__training_class=training_class, is_valid=True)
+        .select_related("enrollment__trainee")
+        .order_by("enrollment_id")
+    )
+    full_ids = _full_ids(request, training_class)
+    forms = [form2_for(evaluation, full_ids=full_ids) for evaluation in evaluations]
+    content = render_pdf("reports/pdf/form2.html", {"forms": forms or [form2_for(None, full_ids=False)]})
+    return _pdf_response(content, f"附表2_{training_class.batch_number}.pdf")
+
+
+@login_required
+def trainee_form2(request, evaluation_pk):
+    evaluation = get_object_or_404(
+        trainee_evaluations_visible_to(request.user).select_related("enrollment__trainee", "enrollment__training_class"),
+        pk=evaluation_pk,
+    )
+    full_ids = _full_ids(request, evaluation.enrollment.training_class)
+    content = render_pdf("reports/pdf/form2.html", {"forms": [form2_for(evaluation, full_ids=full_ids)]})
+    return _pdf_response(content, f"附表2_{evaluation.enrollment.trainee.name}.pdf")
+
+
+@login_required
+def blank_form2(request, pk):
+    """Paper forms for a class: one page per trainee on the roster, name and gender printed, numbers masked
+    (the trainee writes them by hand)."""
+    training_class = _visible_class(request, pk)
+    forms = [form2_for(None, enrollment=enrollment, full_ids=False) for enrollment in class_roster(training_class)]
+    for form in forms:
+        form.id_number = ""
+        form.phone = ""
+    content = render_pdf("reports/pdf/form2.html", {"forms": forms or [form2_for(None, full_ids=False)]})
+    return _pdf_response(content, f"空白附表2_{training_class.batch_number}.pdf")
+
+
+@login_required
+def blank_form1(request):
+    return _pdf_response(render_pdf("reports/pdf/form1.html", {"form": form1_for(None)}), "附表1_空白.pdf")
+
+
+@login_required
+def blank_form2_generic(request):
+    return _pdf_response(render_pdf("reports/pdf/form2.html", {"forms": [form2_for(None, full_ids=False)]}), "附表2_空白.pdf")
