@@ -1,0 +1,79 @@
+from datetime import date
+
+import pytest
+
+from classes.models import TrainingClass
+from conftest import enroll, make_class
+from evaluations import services
+from evaluations.items import CLASS_ITEM_FIELDS, TRAINEE_ITEM_FIELDS
+from evaluations.models import TraineeEvaluation
+
+
+def ratings(value="excellent"):
+    return {name: value for name in CLASS_ITEM_FIELDS}
+
+
+def trainee_answers(training_class, overall="excellent", **changes):
+    answers = {name: "good" for name in TRAINEE_ITEM_FIELDS}
+    answers.update(
+        overall=overall,
+        suggestions="",
+        completed_training=True,
+        attended_from=training_class.start_date,
+        attended_to=training_class.end_date,
+        attended_amount=training_class.class_hours,
+        attended_unit="hours",
+        organiser_name=training_class.institution.name,
+        occupation_name=training_class.occupation.name,
+        is_confirmed=True,
+        signed_on=training_class.end_date,
+    )
+    answers.update(changes)
+    return answers
+
+
+def add_forms(training_class, overalls):
+    """One valid 附表2 per listed overall rating, for the first trainees of the roster."""
+    enrollments = list(training_class.enrollments.order_by("id"))
+    for enrollment, overall in zip(enrollments, overalls):
+        TraineeEvaluation.objects.create(
+            enrollment=enrollment, source="paper", **trainee_answers(training_class, overall=overall)
+        )
+
+
+@pytest.fixture
+def finished_class(institution, occupation):
+    training_class = make_class(
+        institution, occupation, batch_number="XA152201-2026-050", status=TrainingClass.Status.IN_TRAINING,
+        start_date=date(2026, 9, 1), end_date=date(2026, 9, 15),
+    )
+    enroll(training_class, 10)
+    TrainingClass.objects.filter(pk=training_class.pk).update(
+        status=TrainingClass.Status.FINISHED, assessment_end_date=date(2026, 9, 20)
+    )
+    training_class.refresh_from_db()
+    return training_class
+
+
+def self_assess(user, training_class, version=None):
+    return services.self_assessment_submit(
+        actor=user, training_class=training_class, ratings=ratings(), overall="excellent",
+        evaluator="赵老师", evaluated_on=date(2026, 9, 14), version=version,
+    )
+
+
+def verify(user, training_class, version=None, passing=10):
+    return services.county_verification_submit(
+        actor=user, training_class=training_class, ratings=ratings("good"), overall="good", evaluator="李科员",
+        evaluated_on=date(2026, 9, 21), is_qualified=True, passing_trainees=passing, responsible_person="王局长",
+        verified_on=date(2026, 9, 22), version=version,
+    )
+
+
+@pytest.fixture
+def forwarded_class(finished_class, institution_user, county_user):
+    add_forms(finished_class, ["excellent"] * 10)
+    self_assess(institution_user, finished_class)
+    verify(county_user, finished_class)
+    services.review_forward(actor=county_user, training_class=finished_class)
+    return finished_class
