@@ -15,8 +15,10 @@ class RatedItem:
     chosen: str  # a Rating value, or "" on a blank form
 
     @property
-    def boxes(self) -> list[tuple[str, bool]]:
-        return [(label, value == self.chosen) for value, label in RATING_ORDER]
+    def boxes(self) -> str:
+        """"☑优　□良　□一般　□差": one text run (fewer boxes for WeasyPrint to lay out on a 50-page class).
+        Noto CJK lacks ☑, so the font stack falls back to DejaVu for that glyph alone."""
+        return "　".join(f"{'☑' if value == self.chosen else '□'}{label}" for value, label in RATING_ORDER)
 
 
 def _rated(labels, names, record) -> list[RatedItem]:
