@@ -9,13 +9,36 @@ from .models import Rating, TraineeEvaluation
 RATING_REQUIRED = {"required": "请选择评价等级。"}
 
 
+class RatingLayoutMixin:
+    """Splits a form into the rating grid (items + overall, laid out like the paper form) and the rest,
+    and gives the rest Bootstrap classes."""
+
+    RATING_FIELD_NAMES: tuple[str, ...] = ()
+
+    def style_inputs(self):
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, (forms.RadioSelect, forms.CheckboxInput, forms.HiddenInput)):
+                continue
+            widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+    @property
+    def rating_fields(self):
+        return [self[name] for name in self.RATING_FIELD_NAMES]
+
+    @property
+    def other_fields(self):
+        return [field for field in self.visible_fields() if field.name not in self.RATING_FIELD_NAMES]
+
+
 def rating_field(label: str) -> forms.ChoiceField:
     return forms.ChoiceField(label=label, choices=Rating.choices, widget=forms.RadioSelect, error_messages=RATING_REQUIRED)
 
 
-class ClassAssessmentForm(forms.Form):
+class ClassAssessmentForm(RatingLayoutMixin, forms.Form):
     """附表1's ten items, the overall rating and the evaluator, as either party fills them."""
 
+    RATING_FIELD_NAMES = (*CLASS_ITEM_FIELDS, "overall")
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -27,10 +50,7 @@ class ClassAssessmentForm(forms.Form):
         version = self.fields.pop("version")
         self.fields.update(items)
         self.fields["version"] = version
-
-    @property
-    def item_fields(self):
-        return [self[name] for name in CLASS_ITEM_FIELDS]
+        self.style_inputs()
 
     def ratings(self) -> dict:
         return {name: self.cleaned_data[name] for name in CLASS_ITEM_FIELDS}
@@ -50,10 +70,13 @@ class CountyVerificationForm(ClassAssessmentForm):
         self.fields["responsible_person"] = forms.CharField(label="负责人（签字）", max_length=40)
         self.fields["verified_on"] = forms.DateField(label="核实日期", widget=DateInput(), initial=timezone.localdate)
         self.fields["version"] = version
+        self.style_inputs()
 
 
-class TraineeEvaluationForm(forms.ModelForm):
+class TraineeEvaluationForm(RatingLayoutMixin, forms.ModelForm):
     """附表2's evaluation and participation facts."""
+
+    RATING_FIELD_NAMES = (*TRAINEE_ITEM_FIELDS, "overall")
 
     completed_training = forms.TypedChoiceField(
         label="1、本人是否完成此次培训", choices=[("true", "是"), ("false", "否")], coerce=lambda value: value == "true",
@@ -104,6 +127,7 @@ class TraineeEvaluationForm(forms.ModelForm):
         self.fields["overall"].choices = Rating.choices
         self.fields["overall"].error_messages = RATING_REQUIRED
         self.fields["signed_on"].initial = timezone.localdate
+        self.style_inputs()
 
     @property
     def item_fields(self):
@@ -139,6 +163,11 @@ class PaperEntryForm(TraineeEvaluationForm):
             **self.fields,
         }
         self.fields["is_confirmed"].label = "纸质表已由学员本人签字确认"
+        self.style_inputs()
+
+    @property
+    def other_fields(self):
+        return [field for field in super().other_fields if field.name != "enrollment"]
 
 
 class ReasonForm(forms.Form):

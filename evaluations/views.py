@@ -113,10 +113,11 @@ def _item_rows(assessments: dict) -> list[tuple[str, str, str]]:
     def label(assessment, name):
         return labels.get(getattr(assessment, name), "") if assessment else ""
 
-    return [
+    rows = [
         (f"{number}、{text}", label(own, name), label(county, name))
-        for number, (name, text) in enumerate(zip((*CLASS_ITEM_FIELDS, "overall"), (*CLASS_ITEMS, "综合评价")), 1)
+        for number, (name, text) in enumerate(zip(CLASS_ITEM_FIELDS, CLASS_ITEMS), 1)
     ]
+    return rows + [("综合评价", label(own, "overall"), label(county, "overall"))]
 
 
 def _assessment_initial(review, party) -> dict:
