@@ -62,6 +62,7 @@ class Command(BaseCommand):
             classes = self._classes(institutions)
             trainee_count = self._rosters(classes)
             self._users(institutions)
+            self._evaluations(classes)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：{Institution.objects.count()} 家机构，{TrainingClass.objects.count()} 个培训班，"
@@ -212,5 +213,94 @@ class Command(BaseCommand):
             if created:
                 user.set_password(settings.DEMO_PASSWORD)
                 user.save()
+        # Every other county and institution gets a staff account too (no usable password): the demo's
+        # review history needs an actor for each of them.
+        for county in Region.objects.filter(level=Region.Level.COUNTY):
+            self._staff(f"county-{county.code}", f"{county.name}人社局", role=Role.COUNTY, region=county)
+        for institution in institutions:
+            self._staff(f"institution-{institution.pk}", f"{institution.name} 教务", role=Role.INSTITUTION,
+                        institution=institution)
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", "admin@xingan-training.local", settings.DEMO_PASSWORD, first_name="系统管理员")
+
+    @staticmethod
+    def _staff(username: str, full_name: str, **anchors) -> User:
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name, **anchors})
+        if created:
+            user.set_unusable_password()
+            user.save()
+        return user
+
+    def _evaluations(self, classes: list[TrainingClass]) -> None:
+        """Finished classes spread over every review state; classes in training get a phone link."""
+        from evaluations import services as review
+        from evaluations.items import CLASS_ITEM_FIELDS, TRAINEE_ITEM_FIELDS
+        from evaluations.models import ClassReview, EvaluationLink, TraineeEvaluation
+        from evaluations.selectors import class_evaluation_summary
+
+        league = User.objects.get(username="league")
+        reviewed = set(ClassReview.objects.values_list("training_class_id", flat=True))
+        linked = set(EvaluationLink.objects.values_list("training_class_id", flat=True))
+        today = timezone.localdate()
+        finished = [c for c in classes if c.status == TrainingClass.Status.FINISHED]
+        for index, training_class in enumerate(finished):
+            county_staff = User.objects.get(username=f"county-{training_class.institution.county.code}")
+            school_staff = User.objects.get(username=f"institution-{training_class.institution_id}")
+            if training_class.pk in reviewed:
+                continue
+            rng = _rng_for(f"evaluation:{training_class.batch_number}")
+            stage = index % 6  # 0 none, 1 self-evaluated, 2 verified, 3 forwarded, 4 approved, 5 returned
+            if stage == 0:
+                continue
+            profile = rng.choice(("good", "good", "outstanding", "outstanding", "rectify", "investigate"))
+            weights = {
+                "good": (55, 35, 8, 2), "outstanding": (95, 5, 0, 0), "rectify": (50, 20, 30, 0), "investigate": (60, 15, 10, 15),
+            }[profile]
+            forms = []
+            for enrollment in training_class.enrollments.all():
+                if rng.random() > 0.92:
+                    continue  # a few trainees never returned the form
+                overall = rng.choices(("excellent", "good", "fair", "poor"), weights=weights)[0]
+                forms.append(TraineeEvaluation(
+                    enrollment=enrollment, overall=overall, source=rng.choice(("online", "online", "paper")),
+                    entered_by=None, completed_training=True, attended_from=training_class.start_date,
+                    attended_to=training_class.end_date, attended_amount=training_class.class_hours,
+                    organiser_name=training_class.institution.name, occupation_name=training_class.occupation.name,
+                    is_confirmed=True, signed_on=training_class.end_date,
+                    **{name: rng.choices(("excellent", "good", "fair"), weights=(6, 3, 1))[0] for name in TRAINEE_ITEM_FIELDS},
+                ))
+            for form in forms:
+                if form.source == "paper":
+                    form.entered_by = county_staff
+            TraineeEvaluation.objects.bulk_create(forms)
+            ratings = {name: rng.choice(("excellent", "good")) for name in CLASS_ITEM_FIELDS}
+            review.self_assessment_submit(actor=school_staff, training_class=training_class, ratings=ratings,
+                                          overall="excellent", evaluator="教务负责人",
+                                          evaluated_on=training_class.end_date)
+            if stage == 1:
+                continue
+            review.county_verification_submit(
+                actor=county_staff, training_class=training_class, ratings={name: "good" for name in CLASS_ITEM_FIELDS},
+                overall="good", evaluator="经办人", evaluated_on=training_class.assessment_end_date,
+                is_qualified=profile != "investigate", passing_trainees=len(forms), responsible_person="分管负责人",
+                verified_on=training_class.assessment_end_date,
+            )
+            grade = class_evaluation_summary(training_class).grade
+            if grade.needs_rectification:
+                review.rectification_issue(actor=county_staff, training_class=training_class,
+                                           requirements="补充实操课时，完善教学日志和学员签到记录", deadline=today + timedelta(days=30))
+            if grade.needs_investigation:
+                review.investigation_open(actor=county_staff, training_class=training_class,
+                                          findings="部分学员评价为“差”，核实实际到课情况")
+            if stage == 2:
+                continue
+            review.review_forward(actor=county_staff, training_class=training_class)
+            if stage == 4:
+                review.review_approve(actor=league, training_class=training_class)
+            elif stage == 5:
+                review.review_return(actor=league, training_class=training_class,
+                                     reason="请补充电话回访记录，并核对初审合格人数")
+        for training_class in classes:
+            if training_class.status == TrainingClass.Status.IN_TRAINING and training_class.pk not in linked:
+                county_staff = User.objects.get(username=f"county-{training_class.institution.county.code}")
+                review.evaluation_link_create(actor=county_staff, training_class=training_class)
