@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent, Role, User
 from evaluations.locking import LockedRecordError
+from followups.services import enqueue_sample_draw
 from xingan_training.errors import ServiceError
 
 from . import roster_file
@@ -119,6 +120,8 @@ def training_class_finish(*, actor: User, training_class: TrainingClass, assessm
         locked.enrollments.filter(completion=Enrollment.Completion.ENROLLED).update(
             completion=Enrollment.Completion.COMPLETED
         )
+        # Policy §5: the follow-up month starts now; the draw runs after commit (or in the next sweep).
+        enqueue_sample_draw(locked.pk)
     return locked
 
 

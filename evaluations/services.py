@@ -27,6 +27,8 @@ from .models import (
     ReviewEvent,
     TraineeEvaluation,
 )
+from followups.selectors import coverage_of
+
 from .selectors import class_evaluation_summary
 
 Status = ClassReview.Status
@@ -144,6 +146,11 @@ def forwarding_blockers(training_class: TrainingClass) -> list[str]:
         blockers.append("评价为“一般”的学员达到20%，须先下达整改通知书")
     if summary.grade.needs_investigation and not training_class.investigations.exists():
         blockers.append("评价为“差”的学员达到10%，须先立案核查")
+    coverage = coverage_of(training_class)
+    if not coverage.has_sample:
+        blockers.append("尚未抽取电话回访样本")
+    elif not coverage.is_reached:
+        blockers.append(f"电话回访未达到20%（已完成 {coverage.completed} 人，须完成 {coverage.target} 人）")
     return blockers
 
 

@@ -20,3 +20,14 @@ def followup_due_date(assessment_end: date) -> date:
     year, month = (assessment_end.year + 1, 1) if assessment_end.month == 12 else (assessment_end.year, assessment_end.month + 1)
     last_day = calendar.monthrange(year, month)[1]
     return date(year, month, min(assessment_end.day, last_day))
+
+
+def draw_order(candidates: list[int], seed: str) -> list[int]:
+    """A uniformly random order of the candidates, re-derivable by anyone from the seed.
+
+    The first sample_size(len(candidates)) are phoned; the rest, in order, replace unreachable trainees.
+    """
+    import random
+
+    ordered = sorted(candidates)
+    return random.Random(seed).sample(ordered, len(ordered))

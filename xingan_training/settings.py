@@ -222,6 +222,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "purge-stale-roster-imports": {"task": "classes.purge_stale_roster_imports", "schedule": 3600.0},
+    # Policy §5 asks for a daily draw at least; drawing hourly shows samples sooner and is idempotent.
+    "sweep-followup-samples": {"task": "followups.sweep_samples", "schedule": 3600.0},
+    "remind-overdue-followups": {"task": "followups.remind_overdue", "schedule": 24 * 3600.0},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -253,3 +256,5 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xingan@Demo2026")
 EVALUATION_GRACE_DAYS = env_int("EVALUATION_GRACE_DAYS", 0)
 # Trainee form submissions per client IP in 10 minutes, counted in the shared cache.
 TRAINEE_FORM_RATE_LIMIT = env_int("TRAINEE_FORM_RATE_LIMIT", 20)
+# Phone follow-up (policy §5): failed calls after which a sampled trainee is replaced by a new random draw.
+FOLLOWUP_MAX_FAILED_ATTEMPTS = env_int("FOLLOWUP_MAX_FAILED_ATTEMPTS", 3)

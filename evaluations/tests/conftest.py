@@ -70,10 +70,24 @@ def verify(user, training_class, version=None, passing=10):
     )
 
 
+def complete_followups(training_class, caller):
+    """Draws the class's follow-up sample and records a completed call for each sampled trainee."""
+    from followups import services as followups
+
+    sample = followups.followup_sample_draw_for(actor=caller, training_class=training_class)
+    for item in sample.items.all():
+        followups.call_attempt_record(
+            actor=caller, item=item, outcome="completed",
+            answers={"received_training": True, "satisfaction": "excellent", "employment_status": "employee"},
+        )
+    return sample
+
+
 @pytest.fixture
 def forwarded_class(finished_class, institution_user, county_user):
     add_forms(finished_class, ["excellent"] * 10)
     self_assess(institution_user, finished_class)
     verify(county_user, finished_class)
+    complete_followups(finished_class, county_user)
     services.review_forward(actor=county_user, training_class=finished_class)
     return finished_class

@@ -11,7 +11,7 @@ from classes.models import TrainingClass
 from conftest import PASSWORD, enroll, make_class
 from evaluations.models import ClassReview, TraineeEvaluation
 
-from .conftest import trainee_answers
+from .conftest import complete_followups, trainee_answers
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -87,7 +87,8 @@ def test_a_class_walks_the_whole_chain(
     school.get_by_role("button", name="结业").click()
     assert "培训班已结业" in school.content()
 
-    # The county evaluates, verifies and forwards.
+    # The county phones its 20% (the follow-up flow has its own browser test), evaluates, verifies, forwards.
+    complete_followups(training_class, county_user)
     def county_verifies(passing):
         county.goto(live_server.url + reverse("evaluations:class_evaluation", args=[training_class.pk]))
         county.get_by_role("link", name="评价核实", exact=True).click()

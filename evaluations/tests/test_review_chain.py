@@ -13,7 +13,7 @@ from evaluations.locking import LockedRecordError
 from evaluations.models import ClassAssessment, ClassReview, TraineeEvaluation
 from xingan_training.errors import ServiceError
 
-from .conftest import add_forms, ratings, self_assess, trainee_answers, verify
+from .conftest import add_forms, complete_followups, ratings, self_assess, trainee_answers, verify
 
 Status = ClassReview.Status
 
@@ -27,6 +27,7 @@ class TestHappyPath:
         self, client, finished_class, institution_user, county_user, league_user
     ):
         add_forms(finished_class, ["excellent"] * 10)
+        complete_followups(finished_class, county_user)
         self_assess(institution_user, finished_class)
         assert status_of(finished_class) == Status.AWAITING_COUNTY
         verify(county_user, finished_class)
@@ -134,6 +135,7 @@ class TestRefusals:
 class TestForwardingNeedsConsequences:
     def test_rectification_flag_needs_a_notice_before_forwarding(self, finished_class, institution_user, county_user):
         add_forms(finished_class, ["excellent"] * 8 + ["fair"] * 2)
+        complete_followups(finished_class, county_user)
         self_assess(institution_user, finished_class)
         verify(county_user, finished_class)
         with pytest.raises(ServiceError, match="须先下达整改通知书"):
@@ -145,6 +147,7 @@ class TestForwardingNeedsConsequences:
 
     def test_investigation_flag_needs_an_investigation_before_forwarding(self, finished_class, institution_user, county_user):
         add_forms(finished_class, ["excellent"] * 9 + ["poor"])
+        complete_followups(finished_class, county_user)
         self_assess(institution_user, finished_class)
         verify(county_user, finished_class)
         with pytest.raises(ServiceError, match="须先立案核查"):

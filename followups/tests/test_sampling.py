@@ -37,3 +37,22 @@ def test_sample_size_refuses_impossible_counts(bad):
 )
 def test_due_date_is_one_calendar_month_later_clipped_to_month_end(ended, due):
     assert followup_due_date(ended) == due
+
+
+def test_the_draw_order_is_re_derivable_from_the_seed_and_a_permutation():
+    from followups.sampling import draw_order
+
+    candidates = [31, 7, 12, 99, 4, 58]
+    first = draw_order(candidates, "3f2a")
+    assert draw_order(list(reversed(candidates)), "3f2a") == first
+    assert sorted(first) == sorted(candidates)
+    assert draw_order(candidates, "other-seed") != first or len(candidates) < 2
+
+
+def test_the_draw_is_uniform_over_many_seeds():
+    from collections import Counter
+
+    from followups.sampling import draw_order
+
+    first_picks = Counter(draw_order(list(range(5)), f"seed-{n}")[0] for n in range(5000))
+    assert all(800 < count < 1200 for count in first_picks.values()), first_picks

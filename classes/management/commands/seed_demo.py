@@ -63,6 +63,7 @@ class Command(BaseCommand):
             trainee_count = self._rosters(classes)
             self._users(institutions)
             self._evaluations(classes)
+            self._employment(classes)
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：{Institution.objects.count()} 家机构，{TrainingClass.objects.count()} 个培训班，"
@@ -224,6 +225,52 @@ class Command(BaseCommand):
             User.objects.create_superuser("admin", "admin@xingan-training.local", settings.DEMO_PASSWORD, first_name="系统管理员")
 
     @staticmethod
+    def _followups(training_class: TrainingClass, caller: User, rng: random.Random, *, complete_all: bool) -> None:
+        """Draws the class's sample and phones it: everyone for forwarded classes, some for the others."""
+        from followups import services as followups
+
+        sample = followups.followup_sample_draw(training_class_id=training_class.pk, actor=caller)
+        for item in list(sample.items.all()):
+            if not complete_all and rng.random() < 0.5:
+                followups.call_attempt_record(actor=caller, item=item, outcome=rng.choice(("no_answer", "powered_off")))
+                continue
+            followups.call_attempt_record(
+                actor=caller, item=item, outcome="completed",
+                answers={"received_training": True, "satisfaction": rng.choice(("excellent", "good")),
+                         "employment_status": rng.choice(("employee", "flexible", "self_employed", "unemployed", "business")),
+                         "employer": rng.choice(("乌兰浩特市某酒店", "兴安盟某养老院", "自营", "")),
+                         "monthly_wage": rng.choice((None, 2800, 3500, 4200)), "skill_improvement": "掌握了基本操作",
+                         "suggestions": ""},
+            )
+
+    def _employment(self, classes: list[TrainingClass]) -> None:
+        """The institutions' employment tracking files: most completed trainees of finished classes."""
+        from followups.models import EmploymentRecord
+
+        recorded = set(EmploymentRecord.objects.values_list("enrollment_id", flat=True))
+        records = []
+        for training_class in classes:
+            if training_class.status != TrainingClass.Status.FINISHED:
+                continue
+            rng = _rng_for(f"employment:{training_class.batch_number}")
+            staff = User.objects.get(username=f"institution-{training_class.institution_id}")
+            business = training_class.category == "entrepreneurship"
+            for enrollment_id in training_class.enrollments.values_list("id", flat=True):
+                if enrollment_id in recorded or rng.random() < 0.2:
+                    continue
+                destination = rng.choices(
+                    ("employee", "self_employed", "flexible", "business", "unemployed"),
+                    weights=(5, 2, 3, 1, 6) if not business else (2, 2, 2, 1, 10),
+                )[0]
+                records.append(EmploymentRecord(
+                    enrollment_id=enrollment_id, destination=destination, source=EmploymentRecord.Source.INSTITUTION,
+                    employer="" if destination == "unemployed" else rng.choice(("兴安盟某物业公司", "个体经营", "乌兰浩特市某餐饮店")),
+                    monthly_wage=None if destination == "unemployed" else rng.choice((2600, 3000, 3600, 4500)),
+                    skill_improvement=rng.choice(("取得职业技能等级证书", "技能明显提升", "")), updated_by=staff,
+                ))
+        EmploymentRecord.objects.bulk_create(records, ignore_conflicts=True)
+
+    @staticmethod
     def _staff(username: str, full_name: str, **anchors) -> User:
         user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name, **anchors})
         if created:
@@ -292,6 +339,7 @@ class Command(BaseCommand):
             if grade.needs_investigation:
                 review.investigation_open(actor=county_staff, training_class=training_class,
                                           findings="部分学员评价为“差”，核实实际到课情况")
+            self._followups(training_class, county_staff, rng, complete_all=stage >= 3)
             if stage == 2:
                 continue
             review.review_forward(actor=county_staff, training_class=training_class)

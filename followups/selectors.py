@@ -1,0 +1,183 @@
+"""Scoped reads of follow-ups, coverage (policy §5) and employment grades (policy §4)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, F, Q, QuerySet
+
+from accounts.models import Role
+from accounts.scoping import scope_to_user
+from classes.models import Enrollment, TraineeCategory, TrainingCategory, TrainingClass
+from evaluations import rules
+
+from .models import EmploymentRecord, FollowupItem, FollowupSample
+
+EMPLOYED = ("employee", "self_employed", "flexible")
+STARTED_BUSINESS = ("business",)
+
+
+def followup_items_visible_to(user) -> QuerySet[FollowupItem]:
+    """Follow-ups are the bureaus' work: institutions never see the worklist (policy §5)."""
+    if user.is_authenticated and user.role == Role.INSTITUTION:
+        return FollowupItem.objects.none()
+    return scope_to_user(
+        FollowupItem.objects.all(),
+        user,
+        county_path="sample__training_class__institution__county",
+        institution_path="sample__training_class__institution",
+    )
+
+
+def samples_visible_to(user) -> QuerySet[FollowupSample]:
+    return scope_to_user(
+        FollowupSample.objects.all(), user,
+        county_path="training_class__institution__county", institution_path="training_class__institution",
+    )
+
+
+def employment_records_visible_to(user) -> QuerySet[EmploymentRecord]:
+    return scope_to_user(
+        EmploymentRecord.objects.all(), user,
+        county_path="enrollment__training_class__institution__county",
+        institution_path="enrollment__training_class__institution",
+    )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    has_sample: bool
+    enrolled: int
+    target: int
+    completed: int
+    on_time: int
+    due_date: date | None
+
+    @property
+    def is_reached(self) -> bool:
+        # Policy §5: at least 20% of the class is phoned, i.e. completed calls reach ⌈N/5⌉.
+        return self.has_sample and self.completed >= self.target
+
+    @property
+    def on_time_rate(self) -> str:
+        return "—" if not self.completed else f"{self.on_time * 100 / self.completed:.0f}%"
+
+
+def coverage_of(training_class: TrainingClass) -> Coverage:
+    sample = FollowupSample.objects.filter(training_class=training_class).first()
+    if sample is None:
+        return Coverage(False, training_class.enrollments.count(), 0, 0, 0, None)
+    completed = sample.items.filter(status=FollowupItem.Status.COMPLETED)
+    return Coverage(
+        has_sample=True,
+        enrolled=len(sample.candidates),
+        target=sample.target_size,
+        completed=completed.count(),
+        on_time=completed.filter(completed_at__date__lte=sample.due_date).count(),
+        due_date=sample.due_date,
+    )
+
+
+def with_completion_counts(samples: QuerySet[FollowupSample]) -> QuerySet[FollowupSample]:
+    done = Q(items__status=FollowupItem.Status.COMPLETED)
+    return samples.annotate(
+        completed=Count("items", filter=done),
+        on_time=Count("items", filter=done & Q(items__completed_at__date__lte=F("due_date"))),
+    )
+
+
+def overdue_samples(*, today: date) -> QuerySet[FollowupSample]:
+    return (
+        with_completion_counts(FollowupSample.objects.filter(due_date__lt=today))
+        .filter(completed__lt=F("target_size"))
+        .select_related("training_class__institution__county")
+    )
+
+
+def worklist_for(user) -> QuerySet[FollowupItem]:
+    return (
+        followup_items_visible_to(user)
+        .filter(status=FollowupItem.Status.PENDING)
+        .select_related("enrollment__trainee", "sample__training_class__institution__county")
+        .annotate(attempt_count=Count("attempts"))
+        .order_by("sample__due_date", "sample_id", "position")
+    )
+
+
+def county_coverage_for(user, *, due_from: date, due_to: date) -> list[dict]:
+    """Per county over a period (by due date): completed calls against the 20% targets, and on time."""
+    samples = with_completion_counts(
+        samples_visible_to(user).filter(due_date__gte=due_from, due_date__lte=due_to)
+    ).values("training_class__institution__county__name", "target_size", "completed", "on_time")
+    totals: dict[str, dict] = {}
+    for row in samples:
+        county = totals.setdefault(row["training_class__institution__county__name"],
+                                   {"county": row["training_class__institution__county__name"], "classes": 0,
+                                    "target": 0, "completed": 0, "on_time": 0, "reached": 0})
+        county["classes"] += 1
+        county["target"] += row["target_size"]
+        county["completed"] += row["completed"]
+        county["on_time"] += row["on_time"]
+        county["reached"] += int(row["completed"] >= row["target_size"])
+    return sorted(totals.values(), key=lambda county: county["county"])
+
+
+@dataclass(frozen=True)
+class EmploymentGrade:
+    group: str
+    label: str
+    successes: int
+    total: int
+    grade: str | None
+    thresholds: tuple[int, int, int]
+
+    @property
+    def rate(self) -> str:
+        return "—" if not self.total else f"{self.successes * 100 / self.total:.1f}%"
+
+    @property
+    def grade_label(self) -> str:
+        return {"excellent": "优秀", "good": "良好", "fair": "一般", "poor": "差", None: "无数据"}[self.grade]
+
+
+GROUP_LABELS = {
+    rules.FARMER_HERDER: "农牧民（就业率）",
+    rules.URBAN_UNEMPLOYED: "城镇失业人员（就业率）",
+    rules.ENTREPRENEURSHIP: "创业培训（创业成功率）",
+}
+
+
+def employment_grades(enrollments: QuerySet[Enrollment]) -> list[EmploymentGrade]:
+    """Policy §4 per trainee group over the given (already scoped) enrollments: completed trainees are the
+    denominator; entrepreneurship classes count every trainee in the entrepreneurship group."""
+    completed = enrollments.filter(completion=Enrollment.Completion.COMPLETED)
+    entrepreneurship = completed.filter(training_class__category=TrainingCategory.ENTREPRENEURSHIP)
+    others = completed.exclude(training_class__category=TrainingCategory.ENTREPRENEURSHIP)
+    counts = {
+        rules.ENTREPRENEURSHIP: entrepreneurship.aggregate(
+            total=Count("id"), successes=Count("id", filter=Q(employment_record__destination__in=STARTED_BUSINESS))
+        )
+    }
+    for row in (
+        others.filter(trainee__category__employment_group__in=(rules.FARMER_HERDER, rules.URBAN_UNEMPLOYED))
+        .values("trainee__category__employment_group")
+        .annotate(total=Count("id"), successes=Count("id", filter=Q(employment_record__destination__in=EMPLOYED)))
+    ):
+        counts[row["trainee__category__employment_group"]] = row
+    grades = []
+    for group in (rules.FARMER_HERDER, rules.URBAN_UNEMPLOYED, rules.ENTREPRENEURSHIP):
+        row = counts.get(group) or {"total": 0, "successes": 0}
+        grades.append(EmploymentGrade(
+            group=group, label=GROUP_LABELS[group], successes=row["successes"], total=row["total"],
+            grade=rules.grade_employment(group, row["successes"], row["total"]),
+            thresholds=rules.EMPLOYMENT_THRESHOLDS[group],
+        ))
+    return grades
+
+
+def students_reported(enrollments: QuerySet[Enrollment]) -> dict:
+    """Students are reported, not graded (policy §4)."""
+    students = enrollments.filter(
+        completion=Enrollment.Completion.COMPLETED,
+        trainee__category__employment_group=TraineeCategory.EmploymentGroup.STUDENT,
+    ).exclude(training_class__category=TrainingCategory.ENTREPRENEURSHIP)
+    return students.aggregate(total=Count("id"), employed=Count("id", filter=Q(employment_record__destination__in=EMPLOYED)))

@@ -1,0 +1,262 @@
+"""Phone follow-up (policy §5): drawing samples, recording calls, replacing the unreachable; the employment file.
+
+Drawing is idempotent: the class row is locked and the sample is unique per class, so two workers (or a
+worker and the county's button) at once still draw once. Each draw is one transaction: a worker killed
+half-way leaves no sample without its trainees.
+"""
+
+import logging
+import secrets
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
+from kombu.exceptions import OperationalError
+
+from accounts.audit import audit_event_record
+from accounts.models import AuditEvent, Role, User
+from classes.models import Enrollment, TrainingClass
+from classes.selectors import classes_visible_to
+from xingan_training.errors import ServiceError
+
+from .models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample
+from .sampling import draw_order, followup_due_date, sample_size
+from .selectors import followup_items_visible_to
+
+logger = logging.getLogger(__name__)
+SWEEP_BATCH = 200
+EMPLOYMENT_FIELDS = ("destination", "employer", "monthly_wage", "skill_improvement")
+
+
+def _new_sample(training_class: TrainingClass, candidates: list[int], actor: User | None) -> tuple[FollowupSample, list[FollowupItem]]:
+    seed = secrets.token_hex(16)
+    order = draw_order(candidates, seed)
+    target = sample_size(len(candidates))
+    sample = FollowupSample(
+        training_class=training_class,
+        seed=seed,
+        candidates=sorted(candidates),
+        order=order,
+        target_size=target,
+        due_date=followup_due_date(training_class.assessment_end_date),
+        drawn_by=actor,
+    )
+    items = [FollowupItem(enrollment_id=enrollment_id, position=position) for position, enrollment_id in enumerate(order[:target])]
+    return sample, items
+
+
+def _eligible_classes():
+    """Classes whose assessment has ended, with a roster and no sample yet."""
+    return TrainingClass.objects.filter(
+        assessment_end_date__isnull=False,
+        assessment_end_date__lte=timezone.localdate(),
+        followup_sample__isnull=True,
+    ).filter(Exists(Enrollment.objects.filter(training_class=OuterRef("pk"))))
+
+
+def followup_sample_draw(*, training_class_id: int, actor: User | None = None) -> FollowupSample | None:
+    """Draws the class's sample once; returns the existing sample when there is one, None when the class
+    is not due (assessment not ended) or has nobody to phone."""
+    try:
+        with transaction.atomic():
+            training_class = TrainingClass.objects.select_for_update().get(pk=training_class_id)
+            existing = FollowupSample.objects.filter(training_class=training_class).first()
+            if existing is not None:
+                return existing
+            if training_class.assessment_end_date is None or training_class.assessment_end_date > timezone.localdate():
+                return None
+            candidates = list(training_class.enrollments.values_list("id", flat=True))
+            if not candidates:
+                return None
+            sample, items = _new_sample(training_class, candidates, actor)
+            sample.save()
+            for item in items:
+                item.sample = sample
+            FollowupItem.objects.bulk_create(items)
+            return sample
+    except IntegrityError:
+        # Another worker drew it between our check and our insert: theirs stands.
+        return FollowupSample.objects.get(training_class_id=training_class_id)
+
+
+def followup_sample_draw_for(*, actor: User, training_class: TrainingClass) -> FollowupSample:
+    """The county's "draw now" button: same draw, refused outside the county's scope or before assessment ends."""
+    if actor.role not in (Role.COUNTY, Role.LEAGUE) or not classes_visible_to(actor).filter(pk=training_class.pk).exists():
+        raise ServiceError("只有人社部门可以抽取回访样本。")
+    sample = followup_sample_draw(training_class_id=training_class.pk, actor=actor)
+    if sample is None:
+        raise ServiceError("培训鉴定结束后、花名册不为空时才能抽取回访样本。")
+    return sample
+
+
+def followup_samples_sweep(*, batch_size: int = SWEEP_BATCH) -> int:
+    """The daily beat sweep: draws every due class in batches; returns how many samples it drew.
+
+    Each batch locks its class rows with SKIP LOCKED (PostgreSQL), so two sweeping workers share the work
+    instead of waiting; the unique sample per class settles anything that still collides.
+    """
+    drawn = 0
+    while True:
+        with transaction.atomic():
+            batch = list(_eligible_classes().select_for_update(skip_locked=True).order_by("pk")[:batch_size])
+            if not batch:
+                return drawn
+            candidates: dict[int, list[int]] = {training_class.pk: [] for training_class in batch}
+            for class_id, enrollment_id in Enrollment.objects.filter(training_class__in=batch).values_list(
+                "training_class_id", "id"
+            ):
+                candidates[class_id].append(enrollment_id)
+            drafts = [_new_sample(training_class, candidates[training_class.pk], None) for training_class in batch]
+            try:
+                with transaction.atomic():
+                    samples = FollowupSample.objects.bulk_create([sample for sample, _items in drafts])
+                    items = []
+                    for sample, (_draft, sample_items) in zip(samples, drafts):
+                        for item in sample_items:
+                            item.sample = sample
+                            items.append(item)
+                    FollowupItem.objects.bulk_create(items, batch_size=1000)
+                    drawn += len(samples)
+            except IntegrityError:
+                # A button click drew one of these meanwhile: fall back to one class at a time.
+                for training_class in batch:
+                    if followup_sample_draw(training_class_id=training_class.pk) is not None:
+                        drawn += 1
+
+
+def enqueue_sample_draw(training_class_id: int) -> None:
+    """Queues the draw after the surrounding transaction commits. A broker that is down costs nothing:
+    the finished class is already in the database, and the daily sweep draws it."""
+    from .tasks import draw_followup_sample
+
+    def send():
+        try:
+            draw_followup_sample.apply_async(args=[training_class_id], retry=False)
+        except (OperationalError, OSError) as error:
+            logger.warning("follow-up draw for class %s left to the sweep: broker unavailable (%s)", training_class_id, error)
+
+    transaction.on_commit(send)
+
+
+def _require_caller(actor: User) -> None:
+    if actor.role not in (Role.COUNTY, Role.LEAGUE):
+        raise ServiceError("只有盟、旗县市人社部门可以电话回访。")
+
+
+def followup_phone_reveal(*, actor: User, item: FollowupItem, request=None) -> str:
+    """The caller sees the full number; each view is audited."""
+    _require_caller(actor)
+    if not followup_items_visible_to(actor).filter(pk=item.pk).exists():
+        raise ServiceError("回访对象不存在或无权查看。")
+    trainee = item.enrollment.trainee
+    audit_event_record(action=AuditEvent.Action.VIEW_PERSONAL_DATA, request=request, actor=actor, target=trainee,
+                       detail="电话回访查看联系电话")
+    return trainee.phone
+
+
+def call_attempt_record(*, actor: User, item: FollowupItem, outcome: str, callback_at=None, note: str = "",
+                        answers: dict | None = None) -> CallAttempt:
+    """Keeps one call. A completed call stores the answers and feeds the employment file; after
+    FOLLOWUP_MAX_FAILED_ATTEMPTS failed calls the trainee is replaced by the next of the random order."""
+    _require_caller(actor)
+    if outcome not in CallAttempt.Outcome.values:
+        raise ServiceError("请选择通话结果。")
+    if outcome == CallAttempt.Outcome.CALLBACK and callback_at is None:
+        raise ServiceError("约定回拨须填写回拨时间。")
+    with transaction.atomic():
+        locked = followup_items_visible_to(actor).select_for_update().filter(pk=item.pk).first()
+        if locked is None:
+            raise ServiceError("回访对象不存在或无权操作。")
+        if locked.status != FollowupItem.Status.PENDING:
+            raise ServiceError(f"该学员回访状态为“{locked.get_status_display()}”，不能再记录通话。")
+        attempt = CallAttempt.objects.create(item=locked, caller=actor, outcome=outcome, callback_at=callback_at, note=note.strip())
+        if outcome == CallAttempt.Outcome.COMPLETED:
+            _complete(actor, locked, answers or {})
+        elif locked.attempts.filter(outcome__in=CallAttempt.FAILED).count() >= settings.FOLLOWUP_MAX_FAILED_ATTEMPTS:
+            _replace(locked)
+    return attempt
+
+
+def _complete(actor: User, item: FollowupItem, answers: dict) -> None:
+    required = ("received_training", "satisfaction", "employment_status")
+    if any(answers.get(name) in (None, "") for name in required):
+        raise ServiceError("接通完成须填写是否参加培训、满意度和就业状况。")
+    for name in ("received_training", "satisfaction", "employment_status", "employer", "monthly_wage",
+                 "skill_improvement", "suggestions"):
+        setattr(item, name, answers.get(name, "" if name not in ("monthly_wage", "received_training") else None))
+    item.status = FollowupItem.Status.COMPLETED
+    item.completed_at = timezone.now()
+    item.save()
+    EmploymentRecord.objects.update_or_create(
+        enrollment_id=item.enrollment_id,
+        defaults={
+            "destination": item.employment_status,
+            "employer": item.employer,
+            "monthly_wage": item.monthly_wage,
+            "skill_improvement": item.skill_improvement,
+            "source": EmploymentRecord.Source.FOLLOWUP,
+            "updated_by": actor,
+        },
+    )
+
+
+def _replace(item: FollowupItem) -> FollowupItem | None:
+    sample = FollowupSample.objects.select_for_update().get(pk=item.sample_id)
+    next_position = sample.items.aggregate(last=Max("position"))["last"] + 1
+    replacement = None
+    if next_position < len(sample.order):
+        replacement = FollowupItem.objects.create(
+            sample=sample, enrollment_id=sample.order[next_position], position=next_position
+        )
+    item.status = FollowupItem.Status.REPLACED
+    item.replaced_by = replacement
+    item.save(update_fields=["status", "replaced_by"])
+    return replacement
+
+
+def employment_record_save(*, actor: User, enrollment: Enrollment, destination: str, employer: str = "",
+                           monthly_wage=None, skill_improvement: str = "") -> EmploymentRecord:
+    """The institution keeps its trainees' employment file (S1 三); a follow-up answer may overwrite it."""
+    if actor.role != Role.INSTITUTION or enrollment.training_class.institution_id != actor.institution_id:
+        raise ServiceError("只有本班培训机构可以维护就业跟踪档案。")
+    if enrollment.training_class.is_locked():
+        from evaluations.locking import LockedRecordError
+
+        raise LockedRecordError()
+    if destination not in FollowupItem.EmploymentStatus.values:
+        raise ServiceError("请选择就业去向。")
+    record, _created = EmploymentRecord.objects.update_or_create(
+        enrollment=enrollment,
+        defaults={"destination": destination, "employer": employer.strip(), "monthly_wage": monthly_wage,
+                  "skill_improvement": skill_improvement.strip(), "source": EmploymentRecord.Source.INSTITUTION,
+                  "updated_by": actor},
+    )
+    return record
+
+
+def reminders_create_for_overdue(*, today: date | None = None) -> int:
+    """Daily: reminds the county staff of each class whose follow-up is overdue and short of its target."""
+    from django.core.mail import send_mail
+
+    from .models import Reminder
+    from .selectors import overdue_samples
+
+    today = today or timezone.localdate()
+    created = 0
+    for sample in overdue_samples(today=today):
+        county = sample.training_class.institution.county
+        message = (
+            f"培训班 {sample.training_class.batch_number} 的电话回访已于 {sample.due_date:%Y-%m-%d} 到期，"
+            f"已完成 {sample.completed} 人，须完成 {sample.target_size} 人。"
+        )
+        for user in User.objects.filter(role=Role.COUNTY, region=county, is_active=True):
+            _reminder, is_new = Reminder.objects.get_or_create(
+                user=user, training_class=sample.training_class, created_on=today, defaults={"message": message}
+            )
+            if is_new:
+                created += 1
+                if user.email:
+                    send_mail("电话回访逾期提醒", message, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
+    return created

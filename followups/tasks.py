@@ -1,0 +1,21 @@
+"""Celery tasks: thin wrappers that take ids and call services (STYLE.md)."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="followups.draw_sample", acks_late=True)
+def draw_followup_sample(training_class_id: int) -> int | None:
+    sample = services.followup_sample_draw(training_class_id=training_class_id)
+    return sample.pk if sample else None
+
+
+@shared_task(name="followups.sweep_samples", acks_late=True)
+def sweep_followup_samples() -> int:
+    return services.followup_samples_sweep()
+
+
+@shared_task(name="followups.remind_overdue")
+def remind_overdue_followups() -> int:
+    return services.reminders_create_for_overdue()
