@@ -14,6 +14,9 @@ def role_navigation(request):
         items.append(("待评价核实", reverse("evaluations:county_queue")))
     if user.role == Role.LEAGUE:
         items.append(("待盟级复核", reverse("evaluations:league_queue")))
+    if user.role in (Role.COUNTY, Role.LEAGUE):
+        items += [("电话回访", reverse("followups:worklist")), ("回访统计", reverse("followups:coverage"))]
+    items.append(("就业评价", reverse("followups:employment_overview")))
     items += [("培训机构", reverse("classes:institution_list")), ("表扬名单", reverse("evaluations:commendations"))]
     if user.is_superuser:
         items.append(("系统管理", reverse("admin:index")))

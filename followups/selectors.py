@@ -146,32 +146,47 @@ GROUP_LABELS = {
 }
 
 
-def employment_grades(enrollments: QuerySet[Enrollment]) -> list[EmploymentGrade]:
-    """Policy §4 per trainee group over the given (already scoped) enrollments: completed trainees are the
-    denominator; entrepreneurship classes count every trainee in the entrepreneurship group."""
+def employment_grades_by(enrollments: QuerySet[Enrollment], key: str) -> dict[object, list[EmploymentGrade]]:
+    """Policy §4 per trainee group, for each value of ``key`` (e.g. the county), in two queries.
+
+    Completed trainees are the denominator; every trainee of an entrepreneurship class is in the
+    entrepreneurship group whatever the person's category; students are reported, not graded."""
     completed = enrollments.filter(completion=Enrollment.Completion.COMPLETED)
-    entrepreneurship = completed.filter(training_class__category=TrainingCategory.ENTREPRENEURSHIP)
-    others = completed.exclude(training_class__category=TrainingCategory.ENTREPRENEURSHIP)
-    counts = {
-        rules.ENTREPRENEURSHIP: entrepreneurship.aggregate(
-            total=Count("id"), successes=Count("id", filter=Q(employment_record__destination__in=STARTED_BUSINESS))
-        )
-    }
+    counts: dict[object, dict[str, dict]] = {}
     for row in (
-        others.filter(trainee__category__employment_group__in=(rules.FARMER_HERDER, rules.URBAN_UNEMPLOYED))
-        .values("trainee__category__employment_group")
+        completed.filter(training_class__category=TrainingCategory.ENTREPRENEURSHIP)
+        .values(key)
+        .annotate(total=Count("id"), successes=Count("id", filter=Q(employment_record__destination__in=STARTED_BUSINESS)))
+    ):
+        counts.setdefault(row[key], {})[rules.ENTREPRENEURSHIP] = row
+    for row in (
+        completed.exclude(training_class__category=TrainingCategory.ENTREPRENEURSHIP)
+        .filter(trainee__category__employment_group__in=(rules.FARMER_HERDER, rules.URBAN_UNEMPLOYED))
+        .values(key, "trainee__category__employment_group")
         .annotate(total=Count("id"), successes=Count("id", filter=Q(employment_record__destination__in=EMPLOYED)))
     ):
-        counts[row["trainee__category__employment_group"]] = row
+        counts.setdefault(row[key], {})[row["trainee__category__employment_group"]] = row
+    return {value: grades_from_counts(groups) for value, groups in counts.items()}
+
+
+def grades_from_counts(groups: dict[str, dict]) -> list[EmploymentGrade]:
     grades = []
     for group in (rules.FARMER_HERDER, rules.URBAN_UNEMPLOYED, rules.ENTREPRENEURSHIP):
-        row = counts.get(group) or {"total": 0, "successes": 0}
+        row = groups.get(group) or {"total": 0, "successes": 0}
         grades.append(EmploymentGrade(
             group=group, label=GROUP_LABELS[group], successes=row["successes"], total=row["total"],
             grade=rules.grade_employment(group, row["successes"], row["total"]),
             thresholds=rules.EMPLOYMENT_THRESHOLDS[group],
         ))
     return grades
+
+
+def employment_grades(enrollments: QuerySet[Enrollment]) -> list[EmploymentGrade]:
+    """The grades of one set of enrollments as a whole (a class)."""
+    by_class = employment_grades_by(enrollments, "training_class_id")
+    if len(by_class) > 1:
+        raise ValueError("employment_grades expects the enrollments of one class; use employment_grades_by")
+    return next(iter(by_class.values()), grades_from_counts({}))
 
 
 def students_reported(enrollments: QuerySet[Enrollment]) -> dict:

@@ -89,3 +89,34 @@ def blank_form1(request):
 @login_required
 def blank_form2_generic(request):
     return _pdf_response(render_pdf("reports/pdf/form2.html", {"forms": [form2_for(None, full_ids=False)]}), "附表2_空白.pdf")
+
+
+@login_required
+def followups(request, pk):
+    """The 20% phone records that go to the league with 附表1 and 附表2 (S1 二(三))."""
+    from followups.models import FollowupItem, FollowupSample
+    from followups.selectors import coverage_of, followup_items_visible_to
+
+    training_class = _visible_class(request, pk)
+    sample = get_object_or_404(FollowupSample, training_class=training_class)
+    full_ids = _full_ids(request, training_class)
+    items = followup_items_visible_to(request.user).filter(sample=sample).select_related("enrollment__trainee").prefetch_related("attempts__caller")
+    rows, replaced = [], []
+    for item in items:
+        trainee = item.enrollment.trainee
+        if item.status == FollowupItem.Status.REPLACED:
+            replaced.append(trainee.name)
+        if item.status != FollowupItem.Status.COMPLETED:
+            continue
+        last_call = list(item.attempts.all())[-1]
+        rows.append({
+            "name": trainee.name, "phone": trainee.phone if full_ids else trainee.masked_phone,
+            "when": item.completed_at, "caller": last_call.caller.display_name,
+            "status": item.get_employment_status_display(), "employer": item.employer, "wage": item.monthly_wage,
+            "satisfaction": item.get_satisfaction_display(),
+        })
+    content = render_pdf("reports/pdf/followups.html", {
+        "training_class": training_class, "sample": sample, "rows": rows, "replaced": replaced,
+        "coverage": coverage_of(training_class),
+    })
+    return _pdf_response(content, f"电话回访记录表_{training_class.batch_number}.pdf")

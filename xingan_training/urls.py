@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("classes/", include("classes.urls")),
     path("evaluations/", include("evaluations.urls")),
+    path("followups/", include("followups.urls")),
     path("reports/", include("reports.urls")),
     # Short public path for the trainee's phone (QR code); the token is the only key.
     path("t/<str:token>/", trainee_form, name="trainee_form_public"),

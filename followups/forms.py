@@ -1,0 +1,61 @@
+from django import forms
+
+from classes.forms import DateInput
+
+from .models import CallAttempt, FollowupItem
+
+
+class CallForm(forms.Form):
+    """One call: its outcome, and for a completed call the answers of the script."""
+
+    outcome = forms.ChoiceField(label="通话结果", choices=CallAttempt.Outcome.choices, widget=forms.RadioSelect,
+                                error_messages={"required": "请选择通话结果。"})
+    callback_at = forms.DateTimeField(label="约定回拨时间", required=False,
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}))
+    note = forms.CharField(label="备注", max_length=300, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    received_training = forms.TypedChoiceField(
+        label="1、是否参加了此次培训", choices=[("", "—"), ("true", "是"), ("false", "否")],
+        coerce=lambda value: value == "true", empty_value=None, required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    satisfaction = forms.ChoiceField(label="2、对培训是否满意", required=False,
+                                     choices=[("", "—")] + FollowupItem._meta.get_field("satisfaction").choices,
+                                     widget=forms.Select(attrs={"class": "form-select"}))
+    employment_status = forms.ChoiceField(label="3、培训后就业状况", required=False,
+                                          choices=[("", "—")] + list(FollowupItem.EmploymentStatus.choices),
+                                          widget=forms.Select(attrs={"class": "form-select"}))
+    employer = forms.CharField(label="4、就业单位", max_length=100, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    monthly_wage = forms.DecimalField(label="5、月工资收入（元）", min_value=0, max_digits=8, decimal_places=0, required=False,
+                                      widget=forms.NumberInput(attrs={"class": "form-control"}))
+    skill_improvement = forms.CharField(label="6、技能提升情况", max_length=200, required=False,
+                                        widget=forms.TextInput(attrs={"class": "form-control"}))
+    suggestions = forms.CharField(label="7、意见建议", max_length=500, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == CallAttempt.Outcome.COMPLETED:
+            for name in ("received_training", "satisfaction", "employment_status"):
+                if cleaned.get(name) in (None, ""):
+                    self.add_error(name, "接通完成时必须填写。")
+        if cleaned.get("outcome") == CallAttempt.Outcome.CALLBACK and not cleaned.get("callback_at"):
+            self.add_error("callback_at", "约定回拨须填写回拨时间。")
+        return cleaned
+
+    def answers(self) -> dict:
+        names = ("received_training", "satisfaction", "employment_status", "employer", "monthly_wage", "skill_improvement", "suggestions")
+        return {name: self.cleaned_data.get(name) for name in names}
+
+
+class EmploymentRecordForm(forms.Form):
+    destination = forms.ChoiceField(label="就业去向", choices=FollowupItem.EmploymentStatus.choices,
+                                    widget=forms.Select(attrs={"class": "form-select"}))
+    employer = forms.CharField(label="就业单位", max_length=100, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    monthly_wage = forms.DecimalField(label="月工资收入（元）", min_value=0, max_digits=8, decimal_places=0, required=False,
+                                      widget=forms.NumberInput(attrs={"class": "form-control"}))
+    skill_improvement = forms.CharField(label="技能提升情况", max_length=200, required=False,
+                                        widget=forms.TextInput(attrs={"class": "form-control"}))
+
+
+class PeriodForm(forms.Form):
+    due_from = forms.DateField(label="回访截止日期从", widget=DateInput(attrs={"class": "form-control form-control-sm"}))
+    due_to = forms.DateField(label="至", widget=DateInput(attrs={"class": "form-control form-control-sm"}))

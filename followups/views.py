@@ -1,0 +1,169 @@
+"""Pages of the phone follow-up and the employment file."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role
+from classes.selectors import class_roster, classes_visible_to, enrollments_visible_to, institutions_visible_to
+from xingan_training.errors import ServiceError
+
+from . import selectors, services
+from .forms import CallForm, EmploymentRecordForm, PeriodForm
+from .models import FollowupItem, FollowupSample, Reminder
+
+PAGE_SIZE = 30
+
+
+def _require_bureau(request):
+    if request.user.role not in (Role.COUNTY, Role.LEAGUE):
+        raise Http404
+
+
+@login_required
+def worklist(request):
+    _require_bureau(request)
+    items = selectors.worklist_for(request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        items = items.filter(Q(sample__training_class__batch_number__icontains=query) | Q(enrollment__trainee__name__icontains=query))
+    today = timezone.localdate()
+    if request.GET.get("overdue"):
+        items = items.filter(sample__due_date__lt=today)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    reminders = Reminder.objects.filter(user=request.user, read_at__isnull=True).select_related("training_class")[:10]
+    return render(request, "followups/worklist.html", {"page": page, "today": today, "query": query, "reminders": reminders})
+
+
+@login_required
+def call(request, item_pk):
+    _require_bureau(request)
+    item = get_object_or_404(
+        selectors.followup_items_visible_to(request.user).select_related("enrollment__trainee", "sample__training_class__institution"),
+        pk=item_pk,
+    )
+    form = CallForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.call_attempt_record(
+                actor=request.user, item=item, outcome=data["outcome"], callback_at=data.get("callback_at"),
+                note=data.get("note", ""), answers=form.answers(),
+            )
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            item.refresh_from_db()
+            if item.status == FollowupItem.Status.REPLACED:
+                messages.warning(request, "多次未能联系，已按抽取顺序替换为下一名学员。")
+            else:
+                messages.success(request, "通话记录已保存。")
+            return redirect("followups:class_followups", pk=item.sample.training_class_id)
+    phone = services.followup_phone_reveal(actor=request.user, item=item, request=request) if request.method == "GET" else ""
+    return render(request, "followups/call.html", {
+        "item": item, "form": form, "phone": phone, "attempts": item.attempts.select_related("caller"),
+        "training_class": item.sample.training_class,
+    })
+
+
+@login_required
+def class_followups(request, pk):
+    training_class = get_object_or_404(classes_visible_to(request.user).select_related("institution__county", "occupation"), pk=pk)
+    sample = FollowupSample.objects.filter(training_class=training_class).first()
+    items = (
+        selectors.followup_items_visible_to(request.user).filter(sample=sample)
+        .select_related("enrollment__trainee", "replaced_by__enrollment__trainee")
+        .prefetch_related("attempts__caller")
+        if sample else []
+    )
+    return render(request, "followups/class_followups.html", {
+        "training_class": training_class, "sample": sample, "items": items,
+        "coverage": selectors.coverage_of(training_class),
+        "can_call": request.user.role in (Role.COUNTY, Role.LEAGUE),
+        "can_draw": request.user.role in (Role.COUNTY, Role.LEAGUE) and sample is None,
+        "today": timezone.localdate(),
+    })
+
+
+@login_required
+@require_POST
+def draw(request, pk):
+    training_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
+    try:
+        sample = services.followup_sample_draw_for(actor=request.user, training_class=training_class)
+        messages.success(request, f"已抽取 {sample.target_size} 名学员，回访截止 {sample.due_date:%Y-%m-%d}。")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("followups:class_followups", pk=pk)
+
+
+@login_required
+def coverage_report(request):
+    _require_bureau(request)
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None, initial={"due_from": date(today.year, 1, 1), "due_to": date(today.year, 12, 31)})
+    due_from, due_to = date(today.year, 1, 1), date(today.year, 12, 31)
+    if form.is_bound and form.is_valid():
+        due_from, due_to = form.cleaned_data["due_from"], form.cleaned_data["due_to"]
+    rows = selectors.county_coverage_for(request.user, due_from=due_from, due_to=due_to)
+    return render(request, "followups/coverage.html", {"form": form, "rows": rows, "due_from": due_from, "due_to": due_to})
+
+
+@login_required
+def class_employment(request, pk):
+    training_class = get_object_or_404(classes_visible_to(request.user).select_related("institution", "occupation"), pk=pk)
+    enrollments = enrollments_visible_to(request.user).filter(training_class=training_class)
+    return render(request, "followups/class_employment.html", {
+        "training_class": training_class,
+        "roster": class_roster(training_class).select_related("employment_record"),
+        "grades": selectors.employment_grades(enrollments),
+        "students": selectors.students_reported(enrollments),
+        "can_edit": request.user.role == Role.INSTITUTION and request.user.institution_id == training_class.institution_id
+        and not training_class.is_locked(),
+    })
+
+
+@login_required
+def employment_edit(request, pk, enrollment_pk):
+    training_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
+    enrollment = get_object_or_404(
+        enrollments_visible_to(request.user).filter(training_class=training_class).select_related("trainee"), pk=enrollment_pk
+    )
+    record = getattr(enrollment, "employment_record", None)
+    initial = {name: getattr(record, name) for name in services.EMPLOYMENT_FIELDS} if record else {}
+    form = EmploymentRecordForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.employment_record_save(actor=request.user, enrollment=enrollment, **form.cleaned_data)
+        except ServiceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"已保存 {enrollment.trainee.name} 的就业跟踪档案。")
+            return redirect("followups:class_employment", pk=pk)
+    if request.user.role != Role.INSTITUTION:
+        raise Http404
+    return render(request, "followups/employment_edit.html", {"training_class": training_class, "enrollment": enrollment, "form": form})
+
+
+@login_required
+def employment_overview(request):
+    """Employment grades per county and per institution (policy §4), within the user's scope."""
+    from classes.selectors import counties_visible_to
+
+    enrollments = enrollments_visible_to(request.user)
+    by_county = selectors.employment_grades_by(enrollments, "training_class__institution__county_id")
+    by_institution = selectors.employment_grades_by(enrollments, "training_class__institution_id")
+    no_data = selectors.grades_from_counts({})
+    counties = [(county, by_county.get(county.pk, no_data)) for county in counties_visible_to(request.user)]
+    institutions = [
+        (institution, by_institution.get(institution.pk, no_data))
+        for institution in institutions_visible_to(request.user).select_related("county").order_by("county__code", "name")
+    ]
+    return render(request, "followups/employment_overview.html", {"counties": counties, "institutions": institutions})
