@@ -100,7 +100,7 @@ def followup_samples_sweep(*, batch_size: int = SWEEP_BATCH) -> int:
     drawn = 0
     while True:
         with transaction.atomic():
-            batch = list(_eligible_classes().select_for_update(skip_locked=True).order_by("pk")[:batch_size])
+            batch = list(_eligible_classes().select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:batch_size])
             if not batch:
                 return drawn
             candidates: dict[int, list[int]] = {training_class.pk: [] for training_class in batch}
@@ -166,7 +166,7 @@ def call_attempt_record(*, actor: User, item: FollowupItem, outcome: str, callba
     if outcome == CallAttempt.Outcome.CALLBACK and callback_at is None:
         raise ServiceError("约定回拨须填写回拨时间。")
     with transaction.atomic():
-        locked = followup_items_visible_to(actor).select_for_update().filter(pk=item.pk).first()
+        locked = followup_items_visible_to(actor).select_for_update(of=("self",)).filter(pk=item.pk).first()
         if locked is None:
             raise ServiceError("回访对象不存在或无权操作。")
         if locked.status != FollowupItem.Status.PENDING:
