@@ -88,8 +88,10 @@ def check_container(data: bytes, *, max_bytes: int) -> None:
             raise RosterFileError("文件压缩比异常（疑似压缩炸弹），拒绝导入")
 
 
-def read_rows(data: bytes, *, max_rows: int) -> list[tuple[int, dict[str, object]]]:
-    """The rows of the first sheet as (excel row number, {column key: raw value}), blank rows skipped."""
+def read_rows(data: bytes, *, max_rows: int, columns=COLUMNS) -> list[tuple[int, dict[str, object]]]:
+    """The rows of the first sheet as (excel row number, {column key: raw value}), blank rows skipped.
+
+    ``columns`` are (key, header label) pairs; any other sheet with the same contract can use this reader."""
     import defusedxml
     import openpyxl
 
@@ -98,7 +100,7 @@ def read_rows(data: bytes, *, max_rows: int) -> list[tuple[int, dict[str, object
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
         header = next(rows, None)
-        positions = _column_positions(header)
+        positions = _column_positions(header, columns)
         records = []
         for offset, values in enumerate(rows, start=2):
             if values is None or all(value is None or str(value).strip() == "" for value in values):
@@ -114,7 +116,7 @@ def read_rows(data: bytes, *, max_rows: int) -> list[tuple[int, dict[str, object
             raise RosterFileError("文件包含不安全的 XML 内容（实体、DTD 或外部引用），拒绝导入") from None
         raise RosterFileError("文件无法读取，请使用下载的模板重新填写") from None
     if not records:
-        raise RosterFileError("名册中没有学员数据")
+        raise RosterFileError("文件中没有数据行")
     return records
 
 
@@ -129,11 +131,11 @@ def _caused_by(error: BaseException, kind: type) -> bool:
     return False
 
 
-def _column_positions(header) -> dict[str, int]:
+def _column_positions(header, columns) -> dict[str, int]:
     labels = [str(value).strip() if value is not None else "" for value in (header or ())]
     positions = {}
     missing = []
-    for key, label in COLUMNS:
+    for key, label in columns:
         if label in labels:
             positions[key] = labels.index(label)
         else:

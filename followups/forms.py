@@ -59,3 +59,7 @@ class EmploymentRecordForm(forms.Form):
 class PeriodForm(forms.Form):
     due_from = forms.DateField(label="回访截止日期从", widget=DateInput(attrs={"class": "form-control form-control-sm"}))
     due_to = forms.DateField(label="至", widget=DateInput(attrs={"class": "form-control form-control-sm"}))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="就业跟踪档案（.xlsx）", help_text="请使用本页导出的文件填写，不要修改“学员编号”列。")

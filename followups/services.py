@@ -260,3 +260,33 @@ def reminders_create_for_overdue(*, today: date | None = None) -> int:
                 if user.email:
                     send_mail("电话回访逾期提醒", message, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=True)
     return created
+
+
+def employment_records_import(*, actor: User, training_class: TrainingClass, data: bytes) -> tuple[int, list]:
+    """Imports a filled employment file for a class: every row or none. Returns (rows written, row errors)."""
+    from classes.roster_file import RosterFileError
+
+    from .employment_file import check_employment_rows
+
+    if actor.role != Role.INSTITUTION or training_class.institution_id != actor.institution_id:
+        raise ServiceError("只有本班培训机构可以导入就业跟踪档案。")
+    if training_class.is_locked():
+        from evaluations.locking import LockedRecordError
+
+        raise LockedRecordError()
+    names = dict(training_class.enrollments.values_list("id", "trainee__name"))
+    try:
+        rows, errors = check_employment_rows(
+            data, enrollments_by_id=names, max_bytes=settings.ROSTER_UPLOAD_MAX_BYTES, max_rows=settings.ROSTER_MAX_ROWS
+        )
+    except RosterFileError as error:
+        raise ServiceError(str(error)) from None
+    if errors:
+        return 0, errors
+    with transaction.atomic():
+        for row in rows:
+            EmploymentRecord.objects.update_or_create(
+                enrollment_id=row.pop("enrollment_id"),
+                defaults={**row, "source": EmploymentRecord.Source.INSTITUTION, "updated_by": actor},
+            )
+    return len(rows), []

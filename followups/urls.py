@@ -13,4 +13,6 @@ urlpatterns = [
     path("classes/<int:pk>/draw/", views.draw, name="draw"),
     path("classes/<int:pk>/employment/", views.class_employment, name="class_employment"),
     path("classes/<int:pk>/employment/<int:enrollment_pk>/", views.employment_edit, name="employment_edit"),
+    path("classes/<int:pk>/employment.xlsx", views.employment_export, name="employment_export"),
+    path("classes/<int:pk>/employment/import/", views.employment_import, name="employment_import"),
 ]

@@ -11,12 +11,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
+from accounts.audit import audit_event_record
+from accounts.models import AuditEvent, Role
 from classes.selectors import class_roster, classes_visible_to, enrollments_visible_to, institutions_visible_to
 from xingan_training.errors import ServiceError
 
 from . import selectors, services
-from .forms import CallForm, EmploymentRecordForm, PeriodForm
+from .forms import CallForm, EmploymentRecordForm, PeriodForm, UploadForm
 from .models import FollowupItem, FollowupSample, Reminder
 
 PAGE_SIZE = 30
@@ -167,3 +168,37 @@ def employment_overview(request):
         for institution in institutions_visible_to(request.user).select_related("county").order_by("county__code", "name")
     ]
     return render(request, "followups/employment_overview.html", {"counties": counties, "institutions": institutions})
+
+
+@login_required
+def employment_export(request, pk):
+    from classes.views import _xlsx_response
+
+    from .employment_file import employment_export_xlsx
+
+    training_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
+    roster = class_roster(training_class).select_related("employment_record")
+    audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, target=training_class,
+                       detail="导出就业跟踪档案（脱敏）")
+    return _xlsx_response(employment_export_xlsx(roster), f"就业跟踪档案_{training_class.batch_number}.xlsx")
+
+
+@login_required
+def employment_import(request, pk):
+    training_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
+    if request.user.role != Role.INSTITUTION:
+        raise Http404
+    form = UploadForm(request.POST or None, request.FILES or None)
+    errors = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            written, errors = services.employment_records_import(
+                actor=request.user, training_class=training_class, data=form.cleaned_data["file"].read()
+            )
+        except ServiceError as error:
+            form.add_error("file", error.message)
+        else:
+            if not errors:
+                messages.success(request, f"已导入 {written} 名学员的就业跟踪档案。")
+                return redirect("followups:class_employment", pk=pk)
+    return render(request, "followups/employment_import.html", {"training_class": training_class, "form": form, "errors": errors})

@@ -166,6 +166,8 @@ class TestCalls:
             reverse("followups:call", args=[sample.items.first().pk]),
             reverse("followups:class_followups", args=[training_class.pk]),
             reverse("followups:class_employment", args=[training_class.pk]),
+            reverse("followups:employment_export", args=[training_class.pk]),
+            reverse("followups:employment_edit", args=[training_class.pk, sample.items.first().enrollment_id]),
             reverse("reports:followups", args=[training_class.pk]),
         ):
             assert client.get(url).status_code == 404, url
@@ -324,3 +326,46 @@ class TestBroker:
         assert not FollowupSample.objects.filter(training_class=training_class).exists()
         assert services.followup_samples_sweep() == 1
         assert FollowupSample.objects.get(training_class=training_class).target_size == 2
+
+
+class TestEmploymentFile:
+    def test_export_then_import_round_trip_is_all_or_nothing(self, client, institution, occupation, institution_user):
+        import io
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+        from openpyxl import load_workbook
+
+        training_class = ended_class(institution, occupation, size=3)
+        client.force_login(institution_user)
+        exported = client.get(reverse("followups:employment_export", args=[training_class.pk])).content
+        workbook = load_workbook(io.BytesIO(exported))
+        sheet = workbook.active
+        rows = list(sheet.iter_rows(min_row=2))
+        assert "*" in rows[0][2].value, "ID numbers are masked in the export"
+        rows[0][3].value, rows[0][4].value, rows[0][5].value = "单位就业", "兴安盟某酒店", 3500
+        rows[1][3].value = "退休"
+        rows[2][3].value = "灵活就业"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        url = reverse("followups:employment_import", args=[training_class.pk])
+        page = client.post(url, {"file": SimpleUploadedFile("x.xlsx", buffer.getvalue())}).content.decode()
+        assert "第 3 行" in page and "就业去向“退休”不在可选范围内" in page
+        assert not EmploymentRecord.objects.exists()
+
+        rows[1][3].value = "未就业"
+        buffer = io.BytesIO()
+        workbook.save(buffer)
+        page = client.post(url, {"file": SimpleUploadedFile("x.xlsx", buffer.getvalue())}, follow=True).content.decode()
+        assert "已导入 3 名学员的就业跟踪档案" in page
+        first = EmploymentRecord.objects.get(enrollment_id=rows[0][0].value)
+        assert (first.destination, first.employer, first.monthly_wage) == ("employee", "兴安盟某酒店", 3500)
+
+    def test_rows_of_another_class_are_refused(self, client, institution, occupation, institution_user, other_class):
+        from classes.demo_data import roster_workbook_bytes
+
+        training_class = ended_class(institution, occupation, size=1)
+        foreign = other_class.enrollments.first()
+        data = roster_workbook_bytes([[foreign.pk, foreign.trainee.name, "", "单位就业", "", "", ""]],
+                                     headers=["学员编号", "姓名", "身份证号", "就业去向", "就业单位", "月工资收入（元）", "技能提升情况"])
+        written, errors = services.employment_records_import(actor=institution_user, training_class=training_class, data=data)
+        assert written == 0 and errors[0].message == "学员编号不属于本班花名册"
