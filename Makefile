@@ -57,8 +57,10 @@ run: install fonts
 test: install fonts browser-deps
 	$(PY) -m pytest
 
-bench: install
+bench: install fonts
 	$(PY) bench/import_roster.py
+	$(PY) bench/pdf.py
+	$(PY) bench/sampling.py
 
 check: install
 	$(PY) manage.py check

@@ -107,3 +107,17 @@ def test_blank_forms_for_paper_classes(client, institution_user, verified_class,
     for name in ("blank_form1", "blank_form2_generic"):
         blank = client.get(reverse(f"reports:{name}")).content
         assert pdf_pages(blank, tmp_path) == 1 and "☑" not in pdf_text(blank, tmp_path)
+
+
+def test_follow_up_record_sheet_lists_the_completed_calls(client, county_user, finished_class, tmp_path):  # noqa: F811
+    from evaluations.tests.conftest import complete_followups
+
+    sample = complete_followups(finished_class, county_user)
+    trainee = sample.items.first().enrollment.trainee
+    client.force_login(county_user)
+    content = client.get(reverse("reports:followups", args=[finished_class.pk])).content
+    text = pdf_text(content, tmp_path)
+    assert "兴安盟职业技能培训电话跟踪回访记录表" in text
+    assert trainee.name in text and trainee.phone in text and "单位就业" in text
+    assert f"应回访 {sample.target_size} 人" in text and f"已完成 {sample.target_size} 人" in text
+    assert dark_pixel_share(content, tmp_path) > 0.005
