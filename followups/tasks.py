@@ -1,6 +1,7 @@
 """Celery tasks: thin wrappers that take ids and call services (STYLE.md)."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from . import services
 
@@ -19,3 +20,9 @@ def sweep_followup_samples() -> int:
 @shared_task(name="followups.remind_overdue")
 def remind_overdue_followups() -> int:
     return services.reminders_create_for_overdue()
+
+
+@worker_ready.connect
+def sweep_when_a_worker_starts(sender, **kwargs):
+    # Beat's first interval run is one period away; classes that ended while no worker ran get drawn now.
+    sender.app.send_task("followups.sweep_samples")
