@@ -58,7 +58,7 @@ def workers():
         pytest.fail("the two Celery workers did not start")
     # Each worker sweeps once on start; let those sweeps finish before the test creates its classes.
     with celery_app.connection_for_write() as broker:
-        wait_for(lambda: broker.default_channel.queue_declare(queue=queue, passive=True).message_count == 0, seconds=20)
+        wait_for(lambda: broker.default_channel.queue_declare(queue=queue, passive=False).message_count == 0, seconds=20)
     time.sleep(1.5)
     yield processes
     for process in processes:
