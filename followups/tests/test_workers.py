@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -39,35 +40,36 @@ def workers():
     queue = celery_app.conf.task_default_queue
     with celery_app.connection_for_write() as broker:
         broker.default_channel.queue_purge(queue)
+    run = uuid.uuid4().hex[:8]
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "xingan_training", "worker", "-Q", queue, "--pool", "solo",
-             "-n", f"test-worker-{number}@%h", "--loglevel", "WARNING", "--without-mingle", "--without-gossip"],
-            cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+             "-n", f"test-worker-{run}-{number}@%h", "--loglevel", "WARNING", "--without-mingle", "--without-gossip"],
+            cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         for number in (1, 2)
     ]
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        replies = celery_app.control.ping(timeout=1.0) or []
-        if len([reply for reply in replies for name in reply if name.startswith("test-worker-")]) == 2:
-            break
-    else:
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            replies = celery_app.control.ping(timeout=1.0) or []
+            if len([name for reply in replies for name in reply if name.startswith(f"test-worker-{run}-")]) == 2:
+                break
+        else:
+            pytest.fail("the two Celery workers did not start")
+        # Each worker sweeps once on start; let those sweeps finish before the test creates its classes.
+        with celery_app.connection_for_write() as broker:
+            wait_for(lambda: broker.default_channel.queue_declare(queue=queue, passive=False).message_count == 0, seconds=20)
+        time.sleep(1.5)
+        yield processes
+    finally:
         for process in processes:
-            process.kill()
-        pytest.fail("the two Celery workers did not start")
-    # Each worker sweeps once on start; let those sweeps finish before the test creates its classes.
-    with celery_app.connection_for_write() as broker:
-        wait_for(lambda: broker.default_channel.queue_declare(queue=queue, passive=False).message_count == 0, seconds=20)
-    time.sleep(1.5)
-    yield processes
-    for process in processes:
-        process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
 
 
 def wait_for(condition, seconds=60):
