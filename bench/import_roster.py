@@ -4,36 +4,21 @@ Run: .venv/bin/python bench/import_roster.py   (uses DATABASE_URL when set, else
 Target: the portal's preview + confirm of 2,000 rows in under 3 s.
 """
 
-import os
 import random
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xingan_training.settings")
-if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from benchdb import bench_school, start_django, throwaway_database
 
-import django  # noqa: E402
-
-django.setup()
+start_django()
 
 from django.db import connection  # noqa: E402
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
 
 ROWS = 2000
 
 
 def main() -> None:
-    databases = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database():
         run()
-    finally:
-        teardown_databases(databases, verbosity=0)
 
 
 def run() -> None:
@@ -43,15 +28,10 @@ def run() -> None:
     from accounts.models import Role, User
     from classes import services
     from classes.demo_data import make_roster_rows, roster_workbook_bytes
-    from classes.models import Enrollment, Institution, Occupation, Region, Trainee, TrainingClass
+    from classes.models import Enrollment, Trainee, TrainingClass
     from classes.resources import TraineeRosterResource
 
-    county = Region.objects.get(code="152201")
-    occupation = Occupation.objects.create(code="B-1", name="养老护理员", level="4", training_type="employment_skills", subsidy_per_person=1600)
-    institution = Institution.objects.create(
-        name="基准测试学校", credit_code="52152201MJ00000018", county=county, contact_person="x", contact_phone="13800000000"
-    )
-    institution.licensed_occupations.add(occupation)
+    institution, occupation = bench_school()
     user = User.objects.create(username="bench", role=Role.INSTITUTION, institution=institution)
     training_class = TrainingClass.objects.create(
         batch_number="BENCH-1", institution=institution, occupation=occupation, category="employment_skills",

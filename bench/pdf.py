@@ -3,25 +3,12 @@
 Run: .venv/bin/python bench/pdf.py    Target: the 50-page PDF under 3 s and 2 MB.
 """
 
-import os
-import sys
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xingan_training.settings")
-if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from benchdb import bench_school, start_django, throwaway_database
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+start_django()
 
 CLASS_SIZE = 50
 
@@ -37,19 +24,18 @@ def timed(label, render):
 def run():
     import random
 
+    from django.db import connection
+
     from accounts.models import Role, User
     from classes.demo_data import make_mobile, make_name, make_resident_id
-    from classes.models import Enrollment, Institution, Occupation, Region, Trainee, TraineeCategory, TrainingClass
+    from classes.models import Enrollment, Trainee, TraineeCategory, TrainingClass
     from evaluations.items import TRAINEE_ITEM_FIELDS
     from evaluations.models import TraineeEvaluation
     from reports.forms_data import form1_for, form2_for
     from reports.pdf import render_pdf
 
     rng = random.Random(5)
-    county = Region.objects.get(code="152201")
-    occupation = Occupation.objects.create(code="B-2", name="中式烹调师", level="4", training_type="employment_skills", subsidy_per_person=1800)
-    institution = Institution.objects.create(name="基准测试学校", credit_code="52152201MJ00000018", county=county,
-                                             contact_person="x", contact_phone="13800000000")
+    institution, occupation = bench_school("中式烹调师")
     User.objects.create(username="bench", role=Role.INSTITUTION, institution=institution)
     training_class = TrainingClass.objects.create(
         batch_number="BENCH-PDF", institution=institution, occupation=occupation, category="employment_skills",
@@ -73,7 +59,7 @@ def run():
     evaluations = list(TraineeEvaluation.objects.select_related("enrollment__trainee").order_by("id"))
     render_pdf("reports/pdf/form2.html", {"forms": [form2_for(evaluations[0], full_ids=True)]})  # font cache warm-up
 
-    print(f"database: {django.db.connection.vendor}")
+    print(f"database: {connection.vendor}")
     timed("附表2, one trainee", lambda: render_pdf("reports/pdf/form2.html", {"forms": [form2_for(evaluations[0], full_ids=True)]}))
     timed(f"附表2, class of {CLASS_SIZE} as one PDF", lambda: render_pdf(
         "reports/pdf/form2.html", {"forms": [form2_for(item, full_ids=True) for item in evaluations]}))
@@ -82,11 +68,8 @@ def run():
 
 
 def main():
-    databases = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database():
         run()
-    finally:
-        teardown_databases(databases, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -6,37 +6,22 @@ Target: the first sweep under 30 s.
 
 import os
 import random
-import sys
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xingan_training.settings")
-if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
-os.environ.setdefault("LOG_LEVEL", "WARNING")
+from benchdb import bench_school, start_django, throwaway_database
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.test.utils import setup_databases, teardown_databases  # noqa: E402
+start_django()
 
 CLASSES = int(os.environ.get("BENCH_CLASSES", "10000"))
 
 
 def seed():
     from classes.demo_data import make_resident_id
-    from classes.models import Enrollment, Institution, Occupation, Region, Trainee, TraineeCategory, TrainingClass
+    from classes.models import Enrollment, Trainee, TraineeCategory, TrainingClass
 
     rng = random.Random(7)
-    county = Region.objects.get(code="152201")
-    occupation = Occupation.objects.create(code="B-3", name="电工", level="4", training_type="employment_skills", subsidy_per_person=2000)
-    institution = Institution.objects.create(name="基准测试学校", credit_code="52152201MJ00000018", county=county,
-                                             contact_person="x", contact_phone="13800000000")
+    institution, occupation = bench_school("电工")
     category = TraineeCategory.objects.first()
     classes = TrainingClass.objects.bulk_create(
         TrainingClass(batch_number=f"BENCH-{number:05d}", institution=institution, occupation=occupation,
@@ -61,8 +46,7 @@ def seed():
 
 
 def main():
-    databases = setup_databases(verbosity=0, interactive=False)
-    try:
+    with throwaway_database():
         from django.db import connection
 
         from followups.models import FollowupItem, FollowupSample
@@ -79,8 +63,6 @@ def main():
         again = followup_samples_sweep()
         print(f"second sweep  {time.perf_counter() - started:6.2f} s  drew {again} (must be 0); samples in database: {FollowupSample.objects.count()}")
         assert drawn == CLASSES and again == 0 and FollowupSample.objects.count() == CLASSES
-    finally:
-        teardown_databases(databases, verbosity=0)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,7 @@
 """Pages of the training domain. Each view reads through a selector, writes through a service."""
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -26,14 +28,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(file_name)}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
     return response
-
-
-def _quote(file_name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(file_name)
 
 
 def _visible_class(request, pk) -> TrainingClass:
@@ -49,15 +45,13 @@ def _visible_enrollment(request, training_class: TrainingClass, enrollment_pk):
 
 @login_required
 def home(request):
+    status_counts = selectors.class_status_counts(request.user)
     return render(
         request,
         "classes/home.html",
         {
             "counts": selectors.dashboard_counts(request.user),
-            "status_counts": [
-                (label, selectors.class_status_counts(request.user).get(value, 0))
-                for value, label in TrainingClass.Status.choices
-            ],
+            "status_counts": [(label, status_counts.get(value, 0)) for value, label in TrainingClass.Status.choices],
             "county_rows": selectors.class_counts_by_county(request.user),
             "recent_classes": selectors.class_list_for(request.user)[:8],
             "can_create_class": can_create_class(request.user),

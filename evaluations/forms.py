@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from classes.forms import DateInput
 
-from .items import CLASS_ITEM_FIELDS, CLASS_ITEMS, TRAINEE_ITEM_FIELDS, TRAINEE_ITEMS
+from .items import CLASS_ITEM_FIELDS, CLASS_ITEMS, TRAINEE_ANSWER_FIELDS, TRAINEE_ITEM_FIELDS, TRAINEE_ITEMS
 from .models import Rating, TraineeEvaluation
 
 RATING_REQUIRED = {"required": "请选择评价等级。"}
@@ -88,20 +88,7 @@ class TraineeEvaluationForm(RatingLayoutMixin, forms.ModelForm):
 
     class Meta:
         model = TraineeEvaluation
-        fields = [
-            *TRAINEE_ITEM_FIELDS,
-            "suggestions",
-            "overall",
-            "completed_training",
-            "attended_from",
-            "attended_to",
-            "attended_amount",
-            "attended_unit",
-            "organiser_name",
-            "occupation_name",
-            "is_confirmed",
-            "signed_on",
-        ]
+        fields = list(TRAINEE_ANSWER_FIELDS)
         widgets = {
             **{name: forms.RadioSelect for name in (*TRAINEE_ITEM_FIELDS, "overall")},
             "attended_from": DateInput(),

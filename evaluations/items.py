@@ -31,6 +31,21 @@ TRAINEE_ITEMS = (
 
 CLASS_ITEM_FIELDS = tuple(f"item_{number}" for number in range(1, len(CLASS_ITEMS) + 1))
 TRAINEE_ITEM_FIELDS = tuple(f"item_{number}" for number in range(1, len(TRAINEE_ITEMS) + 1))
+# Everything a trainee answers on 附表2, in the form's order.
+TRAINEE_ANSWER_FIELDS = (
+    *TRAINEE_ITEM_FIELDS,
+    "suggestions",
+    "overall",
+    "completed_training",
+    "attended_from",
+    "attended_to",
+    "attended_amount",
+    "attended_unit",
+    "organiser_name",
+    "occupation_name",
+    "is_confirmed",
+    "signed_on",
+)
 
 DATA_NOTICE = (
     "本表依据《兴安盟职业技能培训质量监督和绩效评价工作实施方案》（兴人社办发〔2021〕55号）收集，"

@@ -17,7 +17,7 @@ from classes.models import Enrollment, Institution, TrainingClass
 from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
 
-from .items import CLASS_ITEM_FIELDS, TRAINEE_ITEM_FIELDS
+from .items import CLASS_ITEM_FIELDS, TRAINEE_ANSWER_FIELDS
 from .models import (
     ClassAssessment,
     ClassReview,
@@ -33,20 +33,6 @@ from .selectors import class_evaluation_summary
 
 Status = ClassReview.Status
 STALE_VERSION = "此评价已被他人修改，您的修改未保存。请刷新页面查看最新内容后重试。"
-TRAINEE_ANSWER_FIELDS = (
-    *TRAINEE_ITEM_FIELDS,
-    "overall",
-    "suggestions",
-    "completed_training",
-    "attended_from",
-    "attended_to",
-    "attended_amount",
-    "attended_unit",
-    "organiser_name",
-    "occupation_name",
-    "is_confirmed",
-    "signed_on",
-)
 
 
 def _require_role(actor: User, role: str, message: str) -> None:

@@ -209,6 +209,16 @@ def return_to_county(request, pk):
     return _run(request, pk, lambda: services.review_return(actor=request.user, training_class=training_class, reason=reason), "已退回旗县市人社部门。")
 
 
+def _participation_initial(training_class) -> dict:
+    """附表2's participation facts start from the class record; the trainee corrects what differs."""
+    return {
+        "organiser_name": training_class.institution.name,
+        "occupation_name": training_class.occupation.name,
+        "attended_from": training_class.start_date,
+        "attended_to": training_class.end_date,
+    }
+
+
 @login_required
 def paper_entry(request, pk):
     training_class = _visible_class(request, pk)
@@ -222,10 +232,7 @@ def paper_entry(request, pk):
         .select_related("trainee")
         .order_by("id")
     )
-    form = PaperEntryForm(request.POST or None, enrollments=pending, initial={
-        "organiser_name": training_class.institution.name, "occupation_name": training_class.occupation.name,
-        "attended_from": training_class.start_date, "attended_to": training_class.end_date,
-    })
+    form = PaperEntryForm(request.POST or None, enrollments=pending, initial=_participation_initial(training_class))
     if request.method == "POST" and form.is_valid():
         try:
             services.trainee_evaluation_enter_paper(
@@ -409,14 +416,8 @@ def trainee_form(request, token):
     training_class = link.training_class
     if not services.evaluation_window_is_open(training_class):
         return render(request, "evaluations/trainee_form_closed.html", {"message": "现在不在该培训班的评价时间内。"}, status=403)
-    initial = {
-        "organiser_name": training_class.institution.name,
-        "occupation_name": training_class.occupation.name,
-        "attended_from": training_class.start_date,
-        "attended_to": training_class.end_date,
-    }
     identity = TraineeIdentityForm(request.POST or None)
-    form = TraineeEvaluationForm(request.POST or None, initial=initial)
+    form = TraineeEvaluationForm(request.POST or None, initial=_participation_initial(training_class))
     error = ""
     if request.method == "POST":
         if _rate_limited(request):

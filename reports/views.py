@@ -1,5 +1,7 @@
 """The official forms as PDF, each scoped exactly like the page it is reached from."""
 
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -15,8 +17,6 @@ from .pdf import render_pdf
 
 
 def _pdf_response(content: bytes, file_name: str) -> HttpResponse:
-    from urllib.parse import quote
-
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(file_name)}"
     return response

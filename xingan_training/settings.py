@@ -199,17 +199,23 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # Celery: Redis in production and CI; otherwise kombu's file-system transport, a real broker that
 # needs no service, shared by the web, worker and beat processes of a local run.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://"
-CELERY_BROKER_FOLDER = VAR_DIR / "celery"
-if CELERY_BROKER_URL.startswith("filesystem://"):
+
+
+def filesystem_broker_options(folder: Path) -> dict:
+    """kombu's file-system transport: one folder for messages in and out, one for broadcasts (inspect ping)."""
     for sub in ("queue", "processed", "control"):
-        (CELERY_BROKER_FOLDER / sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
-        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
-        "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
-        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
         "store_processed": False,
     }
+
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(VAR_DIR / "celery")
 else:
     # A request must never hang on a dead broker: fail fast, the work is already recorded in the database.
     CELERY_BROKER_TRANSPORT_OPTIONS = {

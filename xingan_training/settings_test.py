@@ -21,13 +21,6 @@ if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     import tempfile
     from pathlib import Path
 
-    _broker = Path(tempfile.gettempdir()) / "xingan-test-broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker / "queue"),
-        "data_folder_out": str(_broker / "queue"),
-        "processed_folder": str(_broker / "processed"),
-        "control_folder": str(_broker / "control"),
-        "store_processed": False,
-    }
+    from .settings import filesystem_broker_options
+
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(Path(tempfile.gettempdir()) / "xingan-test-broker")

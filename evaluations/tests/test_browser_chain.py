@@ -35,7 +35,7 @@ def open_as(browser, live_server, username):
 
 
 def choose_all(page, label):
-    for radio in page.locator(f"table.rating-table tr").all()[1:]:
+    for radio in page.locator("table.rating-table tr").all()[1:]:
         radio.get_by_label(label, exact=True).check()
 
 
