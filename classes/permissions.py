@@ -19,6 +19,7 @@ class ClassActions:
     can_start: bool
     can_finish: bool
     can_remove_trainees: bool
+    can_mark_dropped: bool
     can_reveal_personal_data: bool
 
 
@@ -30,6 +31,7 @@ def class_actions_for(user, training_class: TrainingClass) -> ClassActions:
         can_start=is_owner and training_class.status == TrainingClass.Status.DRAFT,
         can_finish=is_owner and training_class.status == TrainingClass.Status.IN_TRAINING,
         can_remove_trainees=is_owner and training_class.status == TrainingClass.Status.DRAFT,
+        can_mark_dropped=is_owner and training_class.status == TrainingClass.Status.IN_TRAINING,
         can_reveal_personal_data=user.role in (Role.INSTITUTION, Role.COUNTY, Role.LEAGUE),
     )
 

@@ -268,6 +268,21 @@ def enrollment_reveal_personal_data(*, actor: User, enrollment: Enrollment, requ
     return {"id_number": trainee.id_number, "phone": trainee.phone}
 
 
+def enrollment_mark_dropped(*, actor: User, enrollment: Enrollment) -> Enrollment:
+    """Institution staff record that a trainee left the class before the end (中途退出). Dropped trainees are
+    not in the employment denominator (policy §4: trainees who completed the class)."""
+    with transaction.atomic():
+        locked_class = _lock_own_class(actor, enrollment.training_class)
+        if locked_class.status != TrainingClass.Status.IN_TRAINING:
+            raise ServiceError("只有“培训中”的培训班可以登记中途退出。")
+        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk, training_class=locked_class)
+        if locked.completion != Enrollment.Completion.ENROLLED:
+            raise ServiceError(f"该学员结业情况为“{locked.get_completion_display()}”。")
+        locked.completion = Enrollment.Completion.DROPPED
+        locked.save(update_fields=["completion"])
+    return locked
+
+
 def enrollment_remove(*, actor: User, enrollment: Enrollment) -> None:
     """Institution staff take a trainee off the roster of a class still being prepared."""
     with transaction.atomic():

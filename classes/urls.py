@@ -18,6 +18,7 @@ urlpatterns = [
     path("<int:pk>/roster/export.xlsx", views.roster_export, name="roster_export"),
     path("<int:pk>/roster/<int:enrollment_pk>/reveal/", views.enrollment_reveal, name="enrollment_reveal"),
     path("<int:pk>/roster/<int:enrollment_pk>/remove/", views.enrollment_remove, name="enrollment_remove"),
+    path("<int:pk>/roster/<int:enrollment_pk>/dropped/", views.enrollment_mark_dropped, name="enrollment_mark_dropped"),
     path("institutions/", views.institution_list, name="institution_list"),
     path("institutions/<int:pk>/", views.institution_detail, name="institution_detail"),
 ]

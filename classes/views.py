@@ -252,6 +252,21 @@ def enrollment_reveal(request, pk, enrollment_pk):
 
 
 @login_required
+@require_POST
+def enrollment_mark_dropped(request, pk, enrollment_pk):
+    training_class = _visible_class(request, pk)
+    if not class_actions_for(request.user, training_class).can_mark_dropped:
+        raise Http404
+    enrollment = _visible_enrollment(request, training_class, enrollment_pk)
+    try:
+        services.enrollment_mark_dropped(actor=request.user, enrollment=enrollment)
+        messages.success(request, f"已登记 {enrollment.trainee.name} 中途退出。")
+    except ServiceError as error:
+        messages.error(request, error.message)
+    return redirect("classes:class_detail", pk=pk)
+
+
+@login_required
 def enrollment_remove(request, pk, enrollment_pk):
     training_class = _visible_class(request, pk)
     if not class_actions_for(request.user, training_class).can_remove_trainees:

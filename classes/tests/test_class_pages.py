@@ -107,6 +107,19 @@ class TestLifecycle:
         assert Enrollment.history.filter(id=enrollment.pk, history_type="-", history_user=institution_user).exists()
 
 
+    def test_a_trainee_who_left_is_marked_dropped_and_keeps_that_at_the_finish(self, login, institution_user, training_class):
+        leaving, staying = enroll(training_class, 2)
+        client = login(institution_user)
+        url = reverse("classes:enrollment_mark_dropped", args=[training_class.pk, leaving.pk])
+        client.post(url)
+        assert Enrollment.objects.get(pk=leaving.pk).completion == Enrollment.Completion.ENROLLED, "only while training"
+        client.post(reverse("classes:class_start", args=[training_class.pk]))
+        client.post(url)
+        client.post(reverse("classes:class_finish", args=[training_class.pk]), {"assessment_end_date": "2026-05-20"})
+        assert Enrollment.objects.get(pk=leaving.pk).completion == Enrollment.Completion.DROPPED
+        assert Enrollment.objects.get(pk=staying.pk).completion == Enrollment.Completion.COMPLETED
+
+
 class TestPersonalData:
     def test_roster_page_masks_ids_and_phones(self, login, county_user, training_class):
         trainee = enroll(training_class, 1)[0].trainee

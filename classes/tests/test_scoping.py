@@ -76,6 +76,7 @@ def foreign_urls(other_class, foreign_import):
         ("post", reverse("classes:roster_import_confirm", args=[pk, foreign_import.pk])),
         ("get", reverse("classes:roster_export", args=[pk])),
         ("post", reverse("classes:enrollment_reveal", args=[pk, enrollment.pk])),
+        ("post", reverse("classes:enrollment_mark_dropped", args=[pk, enrollment.pk])),
         ("get", reverse("classes:enrollment_remove", args=[pk, enrollment.pk])),
         ("post", reverse("classes:enrollment_remove", args=[pk, enrollment.pk])),
         ("get", reverse("classes:institution_detail", args=[other_class.institution_id])),
