@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent
+from evaluations.selectors import todo_for
 from xingan_training.errors import ServiceError
 
 from . import selectors, services
@@ -55,6 +56,7 @@ def home(request):
             "county_rows": selectors.class_counts_by_county(request.user),
             "recent_classes": selectors.class_list_for(request.user)[:8],
             "can_create_class": can_create_class(request.user),
+            "todo": todo_for(request.user),
         },
     )
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from accounts.scoping import scope_to_user
 from classes.models import TrainingClass
@@ -129,6 +129,50 @@ def class_evaluation_summary(training_class: TrainingClass) -> ClassEvaluationSu
         percentages={rating: _display_percent(grade.share(rating)) for rating in rules.RATINGS},
         contradictions=contradictions,
     )
+
+
+def contradiction_counts(training_classes: list[TrainingClass]) -> dict[int, int]:
+    """How many valid 附表2 of each listed class contradict the class record: one query for the whole page."""
+    records = {
+        training_class.pk: ClassRecord(
+            start_date=training_class.start_date, end_date=training_class.end_date, class_hours=training_class.class_hours,
+            institution_name=training_class.institution.name, occupation_name=training_class.occupation.name,
+        )
+        for training_class in training_classes
+    }
+    counts = dict.fromkeys(records, 0)
+    forms = TraineeEvaluation.objects.filter(enrollment__training_class__in=list(records), is_valid=True).annotate(
+        class_id=F("enrollment__training_class_id")
+    )
+    for form in forms:
+        if participation_contradictions(_declared(form), records[form.class_id]):
+            counts[form.class_id] += 1
+    return counts
+
+
+def todo_for(user) -> list[tuple[str, int, str]]:
+    """The landing page's to-do list: (what, how many, where), for the user's role."""
+    from django.urls import reverse
+
+    from accounts.models import Role
+    from followups.selectors import worklist_for
+
+    if user.role == Role.COUNTY:
+        return [
+            ("待评价核实的培训班", county_queue_for(user).count(), reverse("evaluations:county_queue")),
+            ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+        ]
+    if user.role == Role.LEAGUE:
+        return [
+            ("待盟级复核的培训班", league_queue_for(user).count(), reverse("evaluations:league_queue")),
+            ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+        ]
+    if user.role == Role.INSTITUTION:
+        awaiting_self = classes_visible_to(user).filter(
+            status__in=(TrainingClass.Status.IN_TRAINING, TrainingClass.Status.FINISHED)
+        ).exclude(review__status__in=[status for status in ClassReview.Status.values if status != "awaiting_self"])
+        return [("待填写机构自评的培训班", awaiting_self.count(), reverse("classes:class_list"))]
+    return []
 
 
 def _declared(form: TraineeEvaluation) -> DeclaredParticipation:

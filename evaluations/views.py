@@ -360,6 +360,7 @@ def _queue_page(request, queryset, template, extra=None):
     class_filter = TrainingClassFilter(request.GET, queryset=queryset, request=request)
     classes = class_filter.qs if class_filter.is_valid() else queryset.none()
     page = Paginator(classes, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    contradictions = selectors.contradiction_counts(list(page.object_list))
     rows = []
     for training_class in page.object_list:
         grade = selectors.grade_from_facts(training_class)
@@ -367,6 +368,7 @@ def _queue_page(request, queryset, template, extra=None):
             "training_class": training_class,
             "grade": grade,
             "conclusion": rules.CONCLUSION_LABELS[selectors.conclusion_from_facts(training_class, grade)],
+            "contradictions": contradictions[training_class.pk],
         })
     return render(request, template, {"filter": class_filter, "page": page, "rows": rows, **(extra or {})})
 

@@ -107,7 +107,7 @@ def test_a_class_walks_the_whole_chain(
 
     # The league returns it with a reason; the county sees it, corrects and forwards again.
     league = open_as(browser, live_server, "league")
-    league.get_by_role("link", name="待盟级复核").click()
+    league.get_by_role("link", name="待盟级复核", exact=True).click()
     league.get_by_role("link", name=training_class.batch_number).click()
     league.get_by_label("退回原因（必填）").fill("一名学员未参加结业考核，初审合格人数请核实")
     league.get_by_role("button", name="退回旗县修改").click()

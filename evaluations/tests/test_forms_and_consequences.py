@@ -322,14 +322,21 @@ def test_county_queue_lists_awaiting_classes_with_flags_and_constant_queries(
         self_assess(institution_user, training_class)
         return training_class
 
-    awaiting(0)
+    first = awaiting(0)
+    TraineeEvaluation.objects.filter(pk=TraineeEvaluation.objects.filter(enrollment__training_class=first).first().pk).update(
+        completed_training=False
+    )
     client.force_login(county_user)
     with django_assert_max_num_queries(20) as few:
         page = client.get(reverse("evaluations:county_queue")).content.decode()
+    baseline = len(few.captured_queries)  # read now: the next request clears Django's query log
     assert "XA152201-2026-400" in page and "整改" in page and "10/10" in page
+    assert '<span class="badge text-bg-warning">1 人</span>' in page
+    home = client.get(reverse("home")).content.decode()
+    assert "待评价核实的培训班" in home and '<span class="badge text-bg-danger">1</span>' in home
     for number in range(1, 8):
         awaiting(number)
-    with django_assert_max_num_queries(len(few.captured_queries)):
+    with django_assert_max_num_queries(baseline):
         page = client.get(reverse("evaluations:county_queue")).content.decode()
     assert page.count("XA152201-2026-4") >= 8
     assert ClassReview.objects.filter(status="awaiting_county").count() == 8
