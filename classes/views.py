@@ -1,11 +1,9 @@
 """Pages of the training domain. Each view reads through a selector, writes through a service."""
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_POST
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent
 from evaluations.selectors import todo_for
+from xingan_training.downloads import XLSX, file_response
 from xingan_training.errors import ServiceError
 
 from . import selectors, services
@@ -24,13 +23,6 @@ from .permissions import can_create_class, class_actions_for
 from .roster_exports import roster_export_xlsx, roster_template_xlsx
 
 PAGE_SIZE = 25
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx_response(content: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(file_name)}"
-    return response
 
 
 def _visible_class(request, pk) -> TrainingClass:
@@ -162,7 +154,7 @@ def class_finish(request, pk):
 
 @login_required
 def roster_template(request):
-    return _xlsx_response(roster_template_xlsx(), "学员名册模板.xlsx")
+    return file_response(roster_template_xlsx(), "学员名册模板.xlsx", XLSX)
 
 
 @login_required
@@ -234,7 +226,7 @@ def roster_export(request, pk):
         target=training_class,
         detail="导出花名册（脱敏）",
     )
-    return _xlsx_response(content, f"花名册_{training_class.batch_number}.xlsx")
+    return file_response(content, f"花名册_{training_class.batch_number}.xlsx", XLSX)
 
 
 @login_required

@@ -29,7 +29,7 @@ from .models import (
 )
 from followups.selectors import coverage_of
 
-from .selectors import class_evaluation_summary
+from .selectors import grade_from_facts, with_review_facts
 
 Status = ClassReview.Status
 STALE_VERSION = "此评价已被他人修改，您的修改未保存。请刷新页面查看最新内容后重试。"
@@ -124,13 +124,16 @@ def county_verification_submit(*, actor: User, training_class: TrainingClass, ra
 
 def forwarding_blockers(training_class: TrainingClass) -> list[str]:
     """Why a verified class cannot go to the league yet; empty when it can (policy §3, §5, §6.4)."""
-    summary = class_evaluation_summary(training_class)
+    facts = with_review_facts(TrainingClass.objects.filter(pk=training_class.pk)).get()
+    grade = grade_from_facts(facts)
     blockers = []
-    if summary.grade.total == 0:
+    if grade.total == 0:
         blockers.append("尚无有效的学员评价表（附表2）")
-    if summary.grade.needs_rectification and not training_class.rectification_notices.exists():
+    has_notice = facts.rectification_open or facts.rectification_closed
+    if grade.needs_rectification and not has_notice:
         blockers.append("评价为“一般”的学员达到20%，须先下达整改通知书")
-    if summary.grade.needs_investigation and not training_class.investigations.exists():
+    has_investigation = facts.investigation_open or facts.investigation_confirmed or facts.investigation_cleared
+    if grade.needs_investigation and not has_investigation:
         blockers.append("评价为“差”的学员达到10%，须先立案核查")
     coverage = coverage_of(training_class)
     if not coverage.has_sample:

@@ -10,6 +10,7 @@ import secrets
 from datetime import date
 
 from django.conf import settings
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
@@ -18,12 +19,15 @@ from kombu.exceptions import OperationalError
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent, Role, User
 from classes.models import Enrollment, TrainingClass
+from classes.roster_file import RosterFileError
 from classes.selectors import classes_visible_to
+from evaluations.locking import LockedRecordError
 from xingan_training.errors import ServiceError
 
-from .models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample
+from .employment_file import check_employment_rows
+from .models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample, Reminder
 from .sampling import draw_order, followup_due_date, sample_size
-from .selectors import followup_items_visible_to
+from .selectors import followup_items_visible_to, overdue_samples
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 200
@@ -216,15 +220,17 @@ def _replace(item: FollowupItem) -> FollowupItem | None:
     return replacement
 
 
+def _require_own_open_class(actor: User, training_class: TrainingClass) -> None:
+    if actor.role != Role.INSTITUTION or training_class.institution_id != actor.institution_id:
+        raise ServiceError("只有本班培训机构可以维护就业跟踪档案。")
+    if training_class.is_locked():
+        raise LockedRecordError()
+
+
 def employment_record_save(*, actor: User, enrollment: Enrollment, destination: str, employer: str = "",
                            monthly_wage=None, skill_improvement: str = "") -> EmploymentRecord:
     """The institution keeps its trainees' employment file (S1 三); a follow-up answer may overwrite it."""
-    if actor.role != Role.INSTITUTION or enrollment.training_class.institution_id != actor.institution_id:
-        raise ServiceError("只有本班培训机构可以维护就业跟踪档案。")
-    if enrollment.training_class.is_locked():
-        from evaluations.locking import LockedRecordError
-
-        raise LockedRecordError()
+    _require_own_open_class(actor, enrollment.training_class)
     if destination not in FollowupItem.EmploymentStatus.values:
         raise ServiceError("请选择就业去向。")
     record, _created = EmploymentRecord.objects.update_or_create(
@@ -238,11 +244,6 @@ def employment_record_save(*, actor: User, enrollment: Enrollment, destination: 
 
 def reminders_create_for_overdue(*, today: date | None = None) -> int:
     """Daily: reminds the county staff of each class whose follow-up is overdue and short of its target."""
-    from django.core.mail import send_mail
-
-    from .models import Reminder
-    from .selectors import overdue_samples
-
     today = today or timezone.localdate()
     created = 0
     for sample in overdue_samples(today=today):
@@ -264,16 +265,7 @@ def reminders_create_for_overdue(*, today: date | None = None) -> int:
 
 def employment_records_import(*, actor: User, training_class: TrainingClass, data: bytes) -> tuple[int, list]:
     """Imports a filled employment file for a class: every row or none. Returns (rows written, row errors)."""
-    from classes.roster_file import RosterFileError
-
-    from .employment_file import check_employment_rows
-
-    if actor.role != Role.INSTITUTION or training_class.institution_id != actor.institution_id:
-        raise ServiceError("只有本班培训机构可以导入就业跟踪档案。")
-    if training_class.is_locked():
-        from evaluations.locking import LockedRecordError
-
-        raise LockedRecordError()
+    _require_own_open_class(actor, training_class)
     names = dict(training_class.enrollments.values_list("id", "trainee__name"))
     try:
         rows, errors = check_employment_rows(

@@ -13,10 +13,18 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent, Role
-from classes.selectors import class_roster, classes_visible_to, enrollments_visible_to, institutions_visible_to
+from classes.selectors import (
+    class_roster,
+    classes_visible_to,
+    counties_visible_to,
+    enrollments_visible_to,
+    institutions_visible_to,
+)
+from xingan_training.downloads import XLSX, file_response
 from xingan_training.errors import ServiceError
 
 from . import selectors, services
+from .employment_file import employment_export_xlsx
 from .forms import CallForm, EmploymentRecordForm, PeriodForm, UploadForm
 from .models import FollowupItem, FollowupSample, Reminder
 
@@ -156,8 +164,6 @@ def employment_edit(request, pk, enrollment_pk):
 @login_required
 def employment_overview(request):
     """Employment grades per county and per institution (policy §4), within the user's scope."""
-    from classes.selectors import counties_visible_to
-
     enrollments = enrollments_visible_to(request.user)
     by_county = selectors.employment_grades_by(enrollments, "training_class__institution__county_id")
     by_institution = selectors.employment_grades_by(enrollments, "training_class__institution_id")
@@ -172,15 +178,11 @@ def employment_overview(request):
 
 @login_required
 def employment_export(request, pk):
-    from classes.views import _xlsx_response
-
-    from .employment_file import employment_export_xlsx
-
     training_class = get_object_or_404(classes_visible_to(request.user), pk=pk)
     roster = class_roster(training_class).select_related("employment_record")
     audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, target=training_class,
                        detail="导出就业跟踪档案（脱敏）")
-    return _xlsx_response(employment_export_xlsx(roster), f"就业跟踪档案_{training_class.batch_number}.xlsx")
+    return file_response(employment_export_xlsx(roster), f"就业跟踪档案_{training_class.batch_number}.xlsx", XLSX)
 
 
 @login_required

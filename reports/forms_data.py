@@ -73,15 +73,25 @@ class Form2:
     evaluation: TraineeEvaluation | None = None
 
 
-def form2_for(evaluation: TraineeEvaluation | None, *, enrollment: Enrollment | None = None, full_ids: bool) -> Form2:
-    """One 附表2. ``full_ids`` prints the whole ID and phone (for roles whose review needs them)."""
+FULL, MASKED, BLANK = "full", "masked", "blank"
+
+
+def form2_for(evaluation: TraineeEvaluation | None, *, enrollment: Enrollment | None = None, numbers: str) -> Form2:
+    """One 附表2. ``numbers``: FULL prints the whole ID and phone (roles whose review needs them), MASKED
+    masks them, BLANK leaves them for the trainee to write on paper."""
     enrollment = evaluation.enrollment if evaluation else enrollment
     trainee = enrollment.trainee if enrollment else None
+    if trainee is None or numbers == BLANK:
+        phone, id_number = "", ""
+    elif numbers == FULL:
+        phone, id_number = trainee.phone, trainee.id_number
+    else:
+        phone, id_number = trainee.masked_phone, trainee.masked_id_number
     return Form2(
         name=trainee.name if trainee else "",
         gender=trainee.get_gender_display() if trainee else "",
-        phone=(trainee.phone if full_ids else trainee.masked_phone) if trainee else "",
-        id_number=(trainee.id_number if full_ids else trainee.masked_id_number) if trainee else "",
+        phone=phone,
+        id_number=id_number,
         items=_rated(TRAINEE_ITEMS, TRAINEE_ITEM_FIELDS, evaluation),
         overall=RatedItem("综合评价情况", evaluation.overall if evaluation else ""),
         evaluation=evaluation,

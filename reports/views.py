@@ -1,9 +1,6 @@
 """The official forms as PDF, each scoped exactly like the page it is reached from."""
 
-from urllib.parse import quote
-
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 
 from accounts.audit import audit_event_record
@@ -11,28 +8,27 @@ from accounts.models import AuditEvent
 from classes.selectors import class_roster, classes_visible_to
 from evaluations.permissions import review_actions_for
 from evaluations.selectors import trainee_evaluations_visible_to
+from xingan_training.downloads import PDF, file_response
 
-from .forms_data import form1_for, form2_for
+from .forms_data import BLANK, FULL, MASKED, form1_for, form2_for
 from .pdf import render_pdf
 
 
-def _pdf_response(content: bytes, file_name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/pdf")
-    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(file_name)}"
-    return response
+def _pdf_response(content: bytes, file_name: str):
+    return file_response(content, file_name, PDF, inline=True)
 
 
 def _visible_class(request, pk):
     return get_object_or_404(classes_visible_to(request.user).select_related("institution", "occupation"), pk=pk)
 
 
-def _full_ids(request, training_class) -> bool:
+def _numbers_for(request, training_class) -> str:
     """The full ID and phone print only for roles whose review needs them; each such PDF is audited."""
-    allowed = review_actions_for(request.user, training_class, None).can_download_full_ids
-    if allowed:
-        audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, target=training_class,
-                           detail="打印附表2（含完整身份证号）")
-    return allowed
+    if not review_actions_for(request.user, training_class, None).can_download_full_ids:
+        return MASKED
+    audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, target=training_class,
+                       detail="打印含完整身份证号、电话的表格")
+    return FULL
 
 
 @login_required
@@ -51,9 +47,9 @@ def class_form2(request, pk):
         .select_related("enrollment__trainee")
         .order_by("enrollment_id")
     )
-    full_ids = _full_ids(request, training_class)
-    forms = [form2_for(evaluation, full_ids=full_ids) for evaluation in evaluations]
-    content = render_pdf("reports/pdf/form2.html", {"forms": forms or [form2_for(None, full_ids=False)]})
+    numbers = _numbers_for(request, training_class)
+    forms = [form2_for(evaluation, numbers=numbers) for evaluation in evaluations]
+    content = render_pdf("reports/pdf/form2.html", {"forms": forms or [form2_for(None, numbers=BLANK)]})
     return _pdf_response(content, f"附表2_{training_class.batch_number}.pdf")
 
 
@@ -63,8 +59,8 @@ def trainee_form2(request, evaluation_pk):
         trainee_evaluations_visible_to(request.user).select_related("enrollment__trainee", "enrollment__training_class"),
         pk=evaluation_pk,
     )
-    full_ids = _full_ids(request, evaluation.enrollment.training_class)
-    content = render_pdf("reports/pdf/form2.html", {"forms": [form2_for(evaluation, full_ids=full_ids)]})
+    numbers = _numbers_for(request, evaluation.enrollment.training_class)
+    content = render_pdf("reports/pdf/form2.html", {"forms": [form2_for(evaluation, numbers=numbers)]})
     return _pdf_response(content, f"附表2_{evaluation.enrollment.trainee.name}.pdf")
 
 
@@ -73,11 +69,8 @@ def blank_form2(request, pk):
     """Paper forms for a class: one page per trainee on the roster, name and gender printed, numbers masked
     (the trainee writes them by hand)."""
     training_class = _visible_class(request, pk)
-    forms = [form2_for(None, enrollment=enrollment, full_ids=False) for enrollment in class_roster(training_class)]
-    for form in forms:
-        form.id_number = ""
-        form.phone = ""
-    content = render_pdf("reports/pdf/form2.html", {"forms": forms or [form2_for(None, full_ids=False)]})
+    forms = [form2_for(None, enrollment=enrollment, numbers=BLANK) for enrollment in class_roster(training_class)]
+    content = render_pdf("reports/pdf/form2.html", {"forms": forms or [form2_for(None, numbers=BLANK)]})
     return _pdf_response(content, f"空白附表2_{training_class.batch_number}.pdf")
 
 
@@ -88,7 +81,7 @@ def blank_form1(request):
 
 @login_required
 def blank_form2_generic(request):
-    return _pdf_response(render_pdf("reports/pdf/form2.html", {"forms": [form2_for(None, full_ids=False)]}), "附表2_空白.pdf")
+    return _pdf_response(render_pdf("reports/pdf/form2.html", {"forms": [form2_for(None, numbers=BLANK)]}), "附表2_空白.pdf")
 
 
 @login_required
@@ -99,7 +92,7 @@ def followups(request, pk):
 
     training_class = _visible_class(request, pk)
     sample = get_object_or_404(FollowupSample, training_class=training_class)
-    full_ids = _full_ids(request, training_class)
+    numbers = _numbers_for(request, training_class)
     items = followup_items_visible_to(request.user).filter(sample=sample).select_related("enrollment__trainee").prefetch_related("attempts__caller")
     rows, replaced = [], []
     for item in items:
@@ -110,7 +103,7 @@ def followups(request, pk):
             continue
         last_call = list(item.attempts.all())[-1]
         rows.append({
-            "name": trainee.name, "phone": trainee.phone if full_ids else trainee.masked_phone,
+            "name": trainee.name, "phone": trainee.phone if numbers == FULL else trainee.masked_phone,
             "when": item.completed_at, "caller": last_call.caller.display_name,
             "status": item.get_employment_status_display(), "employer": item.employer, "wage": item.monthly_wage,
             "satisfaction": item.get_satisfaction_display(),

@@ -248,12 +248,13 @@ class Command(BaseCommand):
         from followups.models import EmploymentRecord
 
         recorded = set(EmploymentRecord.objects.values_list("enrollment_id", flat=True))
+        school_staff_of = {user.institution_id: user for user in User.objects.filter(username__startswith="institution-")}
         records = []
         for training_class in classes:
             if training_class.status != TrainingClass.Status.FINISHED:
                 continue
             rng = _rng_for(f"employment:{training_class.batch_number}")
-            staff = User.objects.get(username=f"institution-{training_class.institution_id}")
+            staff = school_staff_of[training_class.institution_id]
             business = training_class.category == "entrepreneurship"
             for enrollment_id in training_class.enrollments.values_list("id", flat=True):
                 if enrollment_id in recorded or rng.random() < 0.2:
@@ -286,13 +287,15 @@ class Command(BaseCommand):
         from evaluations.selectors import class_evaluation_summary
 
         league = User.objects.get(username="league")
+        county_staff_of = {user.region_id: user for user in User.objects.filter(username__startswith="county-")}
+        school_staff_of = {user.institution_id: user for user in User.objects.filter(username__startswith="institution-")}
         reviewed = set(ClassReview.objects.values_list("training_class_id", flat=True))
         linked = set(EvaluationLink.objects.values_list("training_class_id", flat=True))
         today = timezone.localdate()
         finished = [c for c in classes if c.status == TrainingClass.Status.FINISHED]
         for index, training_class in enumerate(finished):
-            county_staff = User.objects.get(username=f"county-{training_class.institution.county.code}")
-            school_staff = User.objects.get(username=f"institution-{training_class.institution_id}")
+            county_staff = county_staff_of[training_class.institution.county_id]
+            school_staff = school_staff_of[training_class.institution_id]
             if training_class.pk in reviewed:
                 continue
             rng = _rng_for(f"evaluation:{training_class.batch_number}")
@@ -350,5 +353,5 @@ class Command(BaseCommand):
                                      reason="请补充电话回访记录，并核对初审合格人数")
         for training_class in classes:
             if training_class.status == TrainingClass.Status.IN_TRAINING and training_class.pk not in linked:
-                county_staff = User.objects.get(username=f"county-{training_class.institution.county.code}")
-                review.evaluation_link_create(actor=county_staff, training_class=training_class)
+                review.evaluation_link_create(actor=county_staff_of[training_class.institution.county_id],
+                                              training_class=training_class)
