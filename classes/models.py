@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from evaluations.locking import LockableModel
+from xingan_training.locking import LockableModel
 
 from .masking import MaskedPersonalData
 

@@ -10,11 +10,10 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent, Role, User
-from evaluations.locking import LockedRecordError
-from followups.services import enqueue_sample_draw
+from xingan_training.locking import LockedRecordError
 from xingan_training.errors import ServiceError
 
-from . import roster_file
+from . import hooks, roster_file
 from .models import Enrollment, Institution, RosterImport, Trainee, TraineeCategory, TrainingClass
 from .selectors import classes_visible_to
 
@@ -120,8 +119,8 @@ def training_class_finish(*, actor: User, training_class: TrainingClass, assessm
         locked.enrollments.filter(completion=Enrollment.Completion.ENROLLED).update(
             completion=Enrollment.Completion.COMPLETED
         )
-        # Policy §5: the follow-up month starts now; the draw runs after commit (or in the next sweep).
-        enqueue_sample_draw(locked.pk)
+        # Policy §5: the follow-up month starts now; the follow-up app queues its draw after commit.
+        hooks.notify_class_finished(locked.pk)
     return locked
 
 

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent
-from evaluations.selectors import todo_for
 from xingan_training.downloads import XLSX, file_response
 from xingan_training.errors import ServiceError
 
@@ -33,23 +32,6 @@ def _visible_enrollment(request, training_class: TrainingClass, enrollment_pk):
     return get_object_or_404(
         selectors.enrollments_visible_to(request.user).filter(training_class=training_class).select_related("trainee"),
         pk=enrollment_pk,
-    )
-
-
-@login_required
-def home(request):
-    status_counts = selectors.class_status_counts(request.user)
-    return render(
-        request,
-        "classes/home.html",
-        {
-            "counts": selectors.dashboard_counts(request.user),
-            "status_counts": [(label, status_counts.get(value, 0)) for value, label in TrainingClass.Status.choices],
-            "county_rows": selectors.class_counts_by_county(request.user),
-            "recent_classes": selectors.class_list_for(request.user)[:8],
-            "can_create_class": can_create_class(request.user),
-            "todo": todo_for(request.user),
-        },
     )
 
 

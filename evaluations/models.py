@@ -6,7 +6,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .items import CLASS_ITEMS, TRAINEE_ITEMS
-from .locking import LockableModel
+from xingan_training.locking import LockableModel
 
 
 class Rating(models.TextChoices):

@@ -150,31 +150,6 @@ def contradiction_counts(training_classes: list[TrainingClass]) -> dict[int, int
     return counts
 
 
-def todo_for(user) -> list[tuple[str, int, str]]:
-    """The landing page's to-do list: (what, how many, where), for the user's role."""
-    from django.urls import reverse
-
-    from accounts.models import Role
-    from followups.selectors import worklist_for
-
-    if user.role == Role.COUNTY:
-        return [
-            ("待评价核实的培训班", county_queue_for(user).count(), reverse("evaluations:county_queue")),
-            ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
-        ]
-    if user.role == Role.LEAGUE:
-        return [
-            ("待盟级复核的培训班", league_queue_for(user).count(), reverse("evaluations:league_queue")),
-            ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
-        ]
-    if user.role == Role.INSTITUTION:
-        awaiting_self = classes_visible_to(user).filter(
-            status__in=(TrainingClass.Status.IN_TRAINING, TrainingClass.Status.FINISHED)
-        ).exclude(review__status__in=[status for status in ClassReview.Status.values if status != "awaiting_self"])
-        return [("待填写机构自评的培训班", awaiting_self.count(), reverse("classes:class_list"))]
-    return []
-
-
 def _declared(form: TraineeEvaluation) -> DeclaredParticipation:
     return DeclaredParticipation(
         completed_training=form.completed_training,

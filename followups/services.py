@@ -21,7 +21,7 @@ from accounts.models import AuditEvent, Role, User
 from classes.models import Enrollment, TrainingClass
 from classes.roster_file import RosterFileError
 from classes.selectors import classes_visible_to
-from evaluations.locking import LockedRecordError
+from xingan_training.locking import LockedRecordError
 from xingan_training.errors import ServiceError
 
 from .employment_file import check_employment_rows

@@ -28,6 +28,9 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = env_str("SECRET_KEY", "") or _local_secret_key()
+# A deployment sets its own key (and usually HTTPS); a local run uses the generated one. Demo data and other
+# local-only conveniences refuse to run against a production configuration.
+IS_PRODUCTION = bool(env_str("SECRET_KEY", "")) or env_bool("HTTPS", False)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from classes.views import home
+from reports.home import home
 from evaluations.views import trainee_form
 
 admin.site.site_header = "兴安盟职业技能培训质量监督平台 · 系统管理"

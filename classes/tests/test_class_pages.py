@@ -187,20 +187,3 @@ class TestListsAndQueries:
         page = login(county_user).get(reverse("home")).content.decode()
         assert '<div class="stat-value">4</div><div class="stat-label">参训人次</div>' in page
         assert other_class.batch_number not in page
-
-
-def test_seed_demo_is_idempotent_and_creates_the_demo_logins(reference_data, client, settings):
-    call_command("seed_demo")
-    counts = (TrainingClass.objects.count(), Trainee.objects.count(), Enrollment.objects.count(), User.objects.count())
-    call_command("seed_demo")
-    assert (TrainingClass.objects.count(), Trainee.objects.count(), Enrollment.objects.count(), User.objects.count()) == counts
-    assert counts[0] == 100 and counts[1] >= 2500
-    assert set(TrainingClass.objects.values_list("status", flat=True)) == set(TrainingClass.Status.values)
-    assert {trainee.id_number[:4] for trainee in Trainee.objects.all()[:200]} == {"1522"}
-    for username in ("league", "county", "county2", "institution", "institution2"):
-        response = client.post(reverse("accounts:login"), {"username": username, "password": settings.DEMO_PASSWORD})
-        assert response.status_code == 302 and response.url == reverse("home"), username
-        client.logout()
-    county2 = User.objects.get(username="county2")
-    assert county2.region.name == "突泉县"
-    assert User.objects.get(username="institution2").institution.county.name == "突泉县"

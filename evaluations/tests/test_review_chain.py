@@ -9,7 +9,7 @@ from classes import services as class_services
 from classes.demo_data import roster_workbook_bytes
 from classes.models import Enrollment, TrainingClass
 from evaluations import services
-from evaluations.locking import LockedRecordError
+from xingan_training.locking import LockedRecordError
 from evaluations.models import ClassAssessment, ClassReview, TraineeEvaluation
 from xingan_training.errors import ServiceError
 

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
@@ -55,7 +55,15 @@ def _rng_for(key: str) -> random.Random:
 class Command(BaseCommand):
     help = "Loads demo institutions, classes, trainees and the demo logins (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="load demo data even with production settings (SECRET_KEY or HTTPS set)"
+        )
+
     def handle(self, *args, **options):
+        if settings.IS_PRODUCTION and not options["force"]:
+            # Demo logins share one published password: never create them on a real system by accident.
+            raise CommandError("当前为生产环境配置（已设置 SECRET_KEY 或 HTTPS），拒绝写入演示数据；确需写入请加 --force。")
         with transaction.atomic():
             occupations = self._occupations()
             institutions = self._institutions(occupations)

@@ -1,0 +1,51 @@
+"""The landing page: each role's figures and to-do list, read from every app below (nothing reads reports)."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import reverse
+
+from accounts.models import Role
+from classes import selectors as class_selectors
+from classes.models import TrainingClass
+from classes.permissions import can_create_class
+from evaluations.models import ClassReview
+from evaluations.selectors import county_queue_for, league_queue_for
+from followups.selectors import worklist_for
+
+
+def todo_for(user) -> list[tuple[str, int, str]]:
+    """The landing page's to-do list: (what, how many, where), for the user's role."""
+    if user.role == Role.COUNTY:
+        return [
+            ("待评价核实的培训班", county_queue_for(user).count(), reverse("evaluations:county_queue")),
+            ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+        ]
+    if user.role == Role.LEAGUE:
+        return [
+            ("待盟级复核的培训班", league_queue_for(user).count(), reverse("evaluations:league_queue")),
+            ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+        ]
+    if user.role == Role.INSTITUTION:
+        awaiting_self = class_selectors.classes_visible_to(user).filter(
+            status__in=(TrainingClass.Status.IN_TRAINING, TrainingClass.Status.FINISHED)
+        ).exclude(review__status__in=[status for status in ClassReview.Status.values if status != "awaiting_self"])
+        return [("待填写机构自评的培训班", awaiting_self.count(), reverse("classes:class_list"))]
+    return []
+
+
+@login_required
+def home(request):
+    user = request.user
+    status_counts = class_selectors.class_status_counts(user)
+    return render(
+        request,
+        "reports/home.html",
+        {
+            "counts": class_selectors.dashboard_counts(user),
+            "status_counts": [(label, status_counts.get(value, 0)) for value, label in TrainingClass.Status.choices],
+            "county_rows": class_selectors.class_counts_by_county(user),
+            "recent_classes": class_selectors.class_list_for(user)[:8],
+            "can_create_class": can_create_class(user),
+            "todo": todo_for(user),
+        },
+    )
