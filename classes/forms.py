@@ -1,6 +1,14 @@
-from django import forms
+from datetime import date
 
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from .identity import IdentifierError, clean_person_name
 from .models import TrainingClass
+
+# No record of this portal can carry a date outside these (a typo such as 0202-05-04 or 20266-01-01).
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
 
 
 class DateInput(forms.DateInput):
@@ -8,6 +16,35 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def bound_dates(form: forms.BaseForm) -> None:
+    """Gives every date field of a form the portal's plausible range, with Chinese messages."""
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField) and not getattr(field, "is_range_bounded", False):
+            field.is_range_bounded = True
+            field.validators += [
+                MinValueValidator(EARLIEST_DATE, message="日期不能早于1900年1月1日。"),
+                MaxValueValidator(LATEST_DATE, message="日期不能晚于2099年12月31日。"),
+            ]
+            field.widget.attrs.update(min=EARLIEST_DATE.isoformat(), max=LATEST_DATE.isoformat())
+
+
+class PersonNameField(forms.CharField):
+    """A person's name or signature: invisible characters removed; a name with nothing visible is refused."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value in self.empty_values:
+            return value
+        try:
+            return clean_person_name(value, max_length=self.max_length)
+        except IdentifierError as error:
+            raise forms.ValidationError(str(error)) from None
 
 
 class TrainingClassForm(forms.ModelForm):
@@ -33,6 +70,7 @@ class TrainingClassForm(forms.ModelForm):
         self.fields["occupation"].queryset = institution.licensed_occupations.filter(is_active=True)
         self.fields["occupation"].help_text = "只列出本机构办学许可范围内的职业（工种）。"
         self.fields["occupation"].error_messages["invalid_choice"] = "所选职业（工种）不在本机构的办学许可范围内。"
+        bound_dates(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -44,6 +82,10 @@ class TrainingClassForm(forms.ModelForm):
 
 class FinishClassForm(forms.Form):
     assessment_end_date = forms.DateField(label="培训鉴定结束日期", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_dates(self)
 
 
 class RosterUploadForm(forms.Form):

@@ -4,6 +4,7 @@ Resident ID (GB 11643) and unified social credit code (GB 32100) check digits co
 mobile numbers from phonenumbers.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
@@ -79,3 +80,24 @@ def normalise_credit_code(value: str) -> str:
         raise IdentifierError("统一社会信用代码校验位错误") from None
     except stdnum_errors.ValidationError:
         raise IdentifierError("统一社会信用代码格式不正确") from None
+
+
+# Unicode categories that print nothing: controls, format characters (zero-width space, joiners, bidi marks),
+# separators, unassigned and private-use code points.
+_INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"}
+
+
+def clean_person_name(value: str, *, max_length: int = 40) -> str:
+    """A person's name as written, with invisible characters removed and spaces folded.
+
+    Refuses a name with nothing visible in it (e.g. only zero-width spaces): such a "name" on a roster or a
+    signature line hides who the record is about."""
+    text = unicodedata.normalize("NFKC", value or "")
+    kept = "".join(" " if unicodedata.category(char) in {"Zs", "Zl", "Zp"} else char for char in text
+                   if unicodedata.category(char) not in _INVISIBLE_CATEGORIES - {"Zs", "Zl", "Zp"})
+    name = " ".join(kept.split())
+    if not name:
+        raise IdentifierError("姓名不能为空，也不能只由空格或不可见字符组成")
+    if len(name) > max_length:
+        raise IdentifierError(f"姓名过长（最多{max_length}个字）")
+    return name

@@ -1,12 +1,12 @@
 from django import forms
 from django.utils import timezone
 
-from classes.forms import DateInput
+from classes.forms import DateInput, PersonNameField, bound_dates
 
 from .items import CLASS_ITEM_FIELDS, CLASS_ITEMS, TRAINEE_ANSWER_FIELDS, TRAINEE_ITEM_FIELDS, TRAINEE_ITEMS
 from .models import Rating, TraineeEvaluation
 
-RATING_REQUIRED = {"required": "请选择评价等级。"}
+RATING_REQUIRED = {"required": "请选择评价等级。", "invalid_choice": "请从优、良、一般、差中选择。"}
 
 
 class RatingLayoutMixin:
@@ -45,11 +45,12 @@ class ClassAssessmentForm(RatingLayoutMixin, forms.Form):
         super().__init__(*args, **kwargs)
         items = {name: rating_field(f"{number}、{text}") for number, (name, text) in enumerate(zip(CLASS_ITEM_FIELDS, CLASS_ITEMS), 1)}
         items["overall"] = rating_field("综合评价")
-        items["evaluator"] = forms.CharField(label="评价人签字", max_length=40)
+        items["evaluator"] = PersonNameField(label="评价人签字")
         items["evaluated_on"] = forms.DateField(label="评价日期", widget=DateInput(), initial=timezone.localdate)
         version = self.fields.pop("version")
         self.fields.update(items)
         self.fields["version"] = version
+        bound_dates(self)
         self.style_inputs()
 
     def ratings(self) -> dict:
@@ -67,9 +68,14 @@ class CountyVerificationForm(ClassAssessmentForm):
             widget=forms.RadioSelect, error_messages={"required": "请确定培训班是否合格。"},
         )
         self.fields["passing_trainees"] = forms.IntegerField(label="初审培训合格学员（人）", min_value=0)
-        self.fields["responsible_person"] = forms.CharField(label="负责人（签字）", max_length=40)
+        self.fields["unqualified_reason"] = forms.CharField(
+            label="不合格原因", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+            help_text="核实为不合格时填写；经核查情况属实的可不填。",
+        )
+        self.fields["responsible_person"] = PersonNameField(label="负责人（签字）")
         self.fields["verified_on"] = forms.DateField(label="核实日期", widget=DateInput(), initial=timezone.localdate)
         self.fields["version"] = version
+        bound_dates(self)
         self.style_inputs()
 
 
@@ -110,10 +116,13 @@ class TraineeEvaluationForm(RatingLayoutMixin, forms.ModelForm):
         for number, (name, text) in enumerate(zip(TRAINEE_ITEM_FIELDS, TRAINEE_ITEMS), 1):
             self.fields[name].label = f"{number}、{text}"
             self.fields[name].choices = Rating.choices
-            self.fields[name].error_messages = RATING_REQUIRED
+            self.fields[name].error_messages.update(RATING_REQUIRED)
         self.fields["overall"].choices = Rating.choices
-        self.fields["overall"].error_messages = RATING_REQUIRED
+        self.fields["overall"].error_messages.update(RATING_REQUIRED)
+        self.fields["attended_unit"].error_messages.update(invalid_choice="请选择课时或天。")
+        self.fields["completed_training"].error_messages.update(invalid_choice="请选择是或否。")
         self.fields["signed_on"].initial = timezone.localdate
+        bound_dates(self)
         self.style_inputs()
 
     @property
@@ -132,7 +141,7 @@ class TraineeEvaluationForm(RatingLayoutMixin, forms.ModelForm):
 
 
 class TraineeIdentityForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=40)
+    name = PersonNameField(label="姓名")
     id_number = forms.CharField(label="身份证号", max_length=18, min_length=18,
                                 error_messages={"min_length": "身份证号应为18位。", "max_length": "身份证号应为18位。"})
 
@@ -142,19 +151,27 @@ class PaperEntryForm(TraineeEvaluationForm):
 
     def __init__(self, *args, enrollments, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields = {
-            "enrollment": forms.ModelChoiceField(
-                label="学员", queryset=enrollments, empty_label="请选择学员",
-                error_messages={"invalid_choice": "该学员不在本班花名册中，或已有有效的评价表。"},
-            ),
-            **self.fields,
-        }
+        self.fields = {"enrollment": TraineeChoiceField(queryset=enrollments), **self.fields}
         self.fields["is_confirmed"].label = "纸质表已由学员本人签字确认"
         self.style_inputs()
 
     @property
     def other_fields(self):
         return [field for field in super().other_fields if field.name != "enrollment"]
+
+
+class TraineeChoiceField(forms.ModelChoiceField):
+    """A roster entry as a clerk recognises it on the paper form: name and masked ID number."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            label="学员（姓名 · 身份证号）", empty_label="请选择学员",
+            error_messages={"invalid_choice": "该学员不在本班花名册中，或已有评价表（含被认定不如实填报的），请重新选择。"},
+            **kwargs,
+        )
+
+    def label_from_instance(self, enrollment):
+        return f"{enrollment.trainee.name} · {enrollment.trainee.masked_id_number}"
 
 
 class ReasonForm(forms.Form):
@@ -164,6 +181,10 @@ class ReasonForm(forms.Form):
 class RectificationForm(forms.Form):
     requirements = forms.CharField(label="整改要求", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     deadline = forms.DateField(label="整改期限", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bound_dates(self)
 
 
 class EvidenceForm(forms.Form):

@@ -44,6 +44,8 @@ class ClassReview(LockableModel):
     passing_trainees = models.PositiveIntegerField("初审培训合格学员人数", null=True, blank=True)
     responsible_person = models.CharField("负责人", max_length=40, blank=True)
     verified_on = models.DateField("核实日期", null=True, blank=True)
+    # Policy §6.7: 不合格 without a confirmed investigation must say why.
+    unqualified_reason = models.TextField("不合格原因", blank=True)
     return_reason = models.TextField("退回原因", blank=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
@@ -151,8 +153,10 @@ class TraineeEvaluation(LockableModel):
         ]
 
 
-class EvaluationLink(models.Model):
+class EvaluationLink(LockableModel):
     """The unguessable, revocable link (and QR code) through which trainees open 附表2 on their phones."""
+
+    LOCK_PATH = "training_class__review__status"
 
     training_class = models.ForeignKey(
         "classes.TrainingClass", verbose_name="培训班", on_delete=models.CASCADE, related_name="evaluation_links"
@@ -189,8 +193,10 @@ class ReviewEvent(models.Model):
         ordering = ["-created_at", "-id"]
 
 
-class RectificationNotice(models.Model):
+class RectificationNotice(LockableModel):
     """整改通知书 (policy §3): issued by the county with a deadline, tracked until closed with evidence."""
+
+    LOCK_PATH = "training_class__review__status"
 
     class Status(models.TextChoices):
         OPEN = "open", "整改中"
@@ -218,8 +224,10 @@ class RectificationNotice(models.Model):
         ordering = ["-issued_at"]
 
 
-class Investigation(models.Model):
+class Investigation(LockableModel):
     """核查 (policy §3, §7): opened by the county when 差 reaches 10%; confirmed means 不合格, no subsidy."""
+
+    LOCK_PATH = "training_class__review__status"
 
     class Status(models.TextChoices):
         OPEN = "open", "核查中"

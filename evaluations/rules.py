@@ -102,6 +102,22 @@ def grade_class(excellent: int, good: int, fair: int, poor: int) -> ClassGrade:
     )
 
 
+# Policy §3 (Decision): every trainee is meant to fill 附表2; below this share of completed trainees the grade
+# is provisional (暂定) and forwarding needs the county's written reason.
+FORM_COVERAGE_PCT = 80
+
+
+def form_coverage_sufficient(valid_forms: int, completed: int) -> bool | None:
+    """valid 附表2 / trainees who completed the class >= 80%, exactly; None when nobody completed."""
+    _check_count("valid_forms", valid_forms)
+    _check_count("completed", completed)
+    if valid_forms > completed:
+        raise ValueError(f"valid_forms ({valid_forms}) cannot exceed completed ({completed})")
+    if completed == 0:
+        return None
+    return valid_forms * 100 >= FORM_COVERAGE_PCT * completed
+
+
 def grade_employment(group: str, successes: int, total: int) -> str | None:
     """The employment (or business start) grade of one trainee group; None when nobody completed."""
     if group not in EMPLOYMENT_THRESHOLDS:

@@ -5,12 +5,14 @@ from fractions import Fraction
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
+from accounts.models import Role
 from accounts.scoping import scope_to_user
-from classes.models import TrainingClass
+from classes.models import Enrollment, TrainingClass
 from classes.selectors import classes_visible_to
 
 from . import rules
 from .contradictions import ClassRecord, DeclaredParticipation, participation_contradictions
+from .items import TRAINEE_ITEM_FIELDS
 from .models import ClassReview, EvaluationLink, Investigation, RectificationNotice, TraineeEvaluation
 
 CLASS_PATHS = {"county_path": "training_class__institution__county", "institution_path": "training_class__institution"}
@@ -21,6 +23,10 @@ def reviews_visible_to(user) -> QuerySet[ClassReview]:
 
 
 def trainee_evaluations_visible_to(user) -> QuerySet[TraineeEvaluation]:
+    """Individual 附表2 are the bureaus' evidence (policy §6.6): the institution being evaluated never sees
+    one, not even its own trainees' — only the class's counts and anonymous suggestions after verification."""
+    if user.is_authenticated and user.role == Role.INSTITUTION:
+        return TraineeEvaluation.objects.none()
     return scope_to_user(
         TraineeEvaluation.objects.all(),
         user,
@@ -38,6 +44,10 @@ def investigations_visible_to(user) -> QuerySet[Investigation]:
 
 
 def evaluation_links_visible_to(user) -> QuerySet[EvaluationLink]:
+    """The county organises 附表2 (policy §6.6): the institution never holds the link, since it knows every
+    trainee's name and ID number and could fill the forms itself."""
+    if user.is_authenticated and user.role == Role.INSTITUTION:
+        return EvaluationLink.objects.none()
     return scope_to_user(EvaluationLink.objects.all(), user, **CLASS_PATHS)
 
 
@@ -52,8 +62,13 @@ def with_review_facts(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClas
     """Annotates each class with its rating counts, roster size and consequence states, in one query."""
     investigations = Investigation.objects.filter(training_class=OuterRef("pk"))
     notices = RectificationNotice.objects.filter(training_class=OuterRef("pk"))
+    completed = Q(enrollments__completion=Enrollment.Completion.COMPLETED)
     return classes.annotate(
         enrolled_total=Count("enrollments", distinct=True),
+        completed_total=Count("enrollments", filter=completed, distinct=True),
+        forms_from_completed=Count(
+            "enrollments__evaluations", filter=completed & Q(enrollments__evaluations__is_valid=True)
+        ),
         forms_excellent=_valid_forms_with("excellent"),
         forms_good=_valid_forms_with("good"),
         forms_fair=_valid_forms_with("fair"),
@@ -72,6 +87,11 @@ def grade_from_facts(training_class: TrainingClass) -> rules.ClassGrade:
     )
 
 
+def coverage_from_facts(training_class: TrainingClass) -> bool | None:
+    """Policy §3 form coverage of an annotated class: True, False, or None before anyone completed."""
+    return rules.form_coverage_sufficient(training_class.forms_from_completed, training_class.completed_total)
+
+
 def conclusion_from_facts(training_class: TrainingClass, grade: rules.ClassGrade) -> str:
     return rules.class_conclusion(
         grade,
@@ -87,6 +107,9 @@ def conclusion_from_facts(training_class: TrainingClass, grade: rules.ClassGrade
 class ClassEvaluationSummary:
     grade: rules.ClassGrade
     enrolled: int
+    completed: int
+    forms_from_completed: int
+    coverage_sufficient: bool | None
     conclusion: str
     conclusion_label: str
     percentages: dict[str, str] = field(default_factory=dict)
@@ -95,6 +118,16 @@ class ClassEvaluationSummary:
     @property
     def coverage(self) -> str:
         return f"{self.grade.total}/{self.enrolled}"
+
+    @property
+    def is_provisional(self) -> bool:
+        """Policy §3: the grade is 暂定 until valid forms cover 80% of the trainees who completed the class."""
+        return self.coverage_sufficient is not True
+
+    @property
+    def completed_coverage(self) -> str:
+        share = _display_percent(rules.percentage(self.forms_from_completed, self.completed))
+        return f"{self.forms_from_completed}/{self.completed}（{share}）"
 
 
 def _display_percent(share: Fraction | None) -> str:
@@ -124,11 +157,36 @@ def class_evaluation_summary(training_class: TrainingClass) -> ClassEvaluationSu
     return ClassEvaluationSummary(
         grade=grade,
         enrolled=facts.enrolled_total,
+        completed=facts.completed_total,
+        forms_from_completed=facts.forms_from_completed,
+        coverage_sufficient=coverage_from_facts(facts),
         conclusion=conclusion,
         conclusion_label=rules.CONCLUSION_LABELS[conclusion],
         percentages={rating: _display_percent(grade.share(rating)) for rating in rules.RATINGS},
         contradictions=contradictions,
     )
+
+
+def enrollments_awaiting_form(enrollments: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """Trainees of a (scoped) roster who may still hand in 附表2: no valid form, and none found untruthful."""
+    return enrollments.exclude(evaluations__isnull=False).select_related("trainee").order_by("trainee__name", "id")
+
+
+def enrollments_matching(enrollments: QuerySet[Enrollment], query: str) -> QuerySet[Enrollment]:
+    """A clerk finds the paper form's trainee by (part of) the name or by the ID number's last digits."""
+    matches = Q(trainee__name__icontains=query)
+    if query.isdigit() or query[:-1].isdigit():
+        matches |= Q(trainee__id_number__endswith=query.upper())
+    return enrollments.filter(matches)
+
+
+def class_suggestions(training_class: TrainingClass) -> list[str]:
+    """The trainees' suggestions (附表2 item 9) of a class, without names, in an order that reveals nobody
+    (sorted by text, not by submission time)."""
+    texts = TraineeEvaluation.objects.filter(enrollment__training_class=training_class, is_valid=True).exclude(
+        suggestions=""
+    ).values_list("suggestions", flat=True)
+    return sorted(texts)
 
 
 def contradiction_counts(training_classes: list[TrainingClass]) -> dict[int, int]:
@@ -159,6 +217,8 @@ def _declared(form: TraineeEvaluation) -> DeclaredParticipation:
         attended_unit=form.attended_unit,
         organiser_name=form.organiser_name,
         occupation_name=form.occupation_name,
+        overall=form.overall,
+        item_ratings=tuple(getattr(form, name) for name in TRAINEE_ITEM_FIELDS),
     )
 
 

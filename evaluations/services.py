@@ -16,6 +16,7 @@ from accounts.models import Role, User
 from classes.models import Enrollment, Institution, TrainingClass
 from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
+from xingan_training.locking import LockedRecordError, approval_lock_lifted
 
 from .items import CLASS_ITEM_FIELDS, TRAINEE_ANSWER_FIELDS
 from .models import (
@@ -29,7 +30,7 @@ from .models import (
 )
 from followups.selectors import coverage_of
 
-from .selectors import grade_from_facts, with_review_facts
+from .selectors import coverage_from_facts, grade_from_facts, with_review_facts
 
 Status = ClassReview.Status
 STALE_VERSION = "此评价已被他人修改，您的修改未保存。请刷新页面查看最新内容后重试。"
@@ -48,6 +49,19 @@ def _lock_review(actor: User, training_class: TrainingClass) -> ClassReview:
     return ClassReview.objects.select_for_update().select_related("training_class__institution").get(
         training_class_id=training_class.pk
     )
+
+
+def _check_consequences_open(review: ClassReview) -> None:
+    """Consequences (整改, 核查, untruthful marks) change the record the league reviews (policy §6.8): refused
+    while the league holds the class and after approval, until the league returns or reopens it."""
+    if review.status == Status.APPROVED:
+        raise LockedRecordError()
+    if review.status == Status.FORWARDED:
+        raise ServiceError("该培训班已上报盟级复核，须盟级退回后才能修改。")
+
+
+def _investigation_states(training_class: TrainingClass) -> set[str]:
+    return set(Investigation.objects.filter(training_class=training_class).values_list("status", flat=True))
 
 
 def _check_version(review: ClassReview, version: int | None) -> None:
@@ -97,10 +111,15 @@ def self_assessment_submit(*, actor: User, training_class: TrainingClass, rating
 
 def county_verification_submit(*, actor: User, training_class: TrainingClass, ratings: dict, overall: str,
                                evaluator: str, evaluated_on: date, is_qualified: bool, passing_trainees: int,
-                               responsible_person: str, verified_on: date, version: int | None = None) -> ClassReview:
+                               responsible_person: str, verified_on: date, version: int | None = None,
+                               unqualified_reason: str = "") -> ClassReview:
     """The county's 附表1 evaluation and verification (policy §6.3), after the class finished and the
-    institution self-evaluated; also the county's correction after a return by the league."""
+    institution self-evaluated; also the county's correction after a return by the league.
+
+    Policy §6.7: refused while an investigation is open; 合格 refused after a confirmed investigation;
+    不合格 for any other reason needs a written reason."""
     _require_role(actor, Role.COUNTY, "只有旗县市人社部门可以评价核实。")
+    unqualified_reason = (unqualified_reason or "").strip()
     with transaction.atomic():
         review = _lock_review(actor, training_class)
         if review.training_class.status != TrainingClass.Status.FINISHED:
@@ -108,6 +127,14 @@ def county_verification_submit(*, actor: User, training_class: TrainingClass, ra
         if review.status not in (Status.AWAITING_COUNTY, Status.COUNTY_VERIFIED, Status.RETURNED):
             raise ServiceError(f"评价状态为“{review.get_status_display()}”，不能评价核实。")
         _check_version(review, version)
+        investigations = _investigation_states(review.training_class)
+        if Investigation.Status.OPEN in investigations:
+            raise ServiceError("该培训班有进行中的核查，须先作出核查结论才能评价核实。")
+        confirmed = Investigation.Status.CONFIRMED in investigations
+        if confirmed and is_qualified:
+            raise ServiceError("核查结论为情况属实，该培训班为不合格班次，不能核实为合格。")
+        if not is_qualified and not confirmed and not unqualified_reason:
+            raise ServiceError("核实为不合格须填写不合格的原因。")
         enrolled = review.training_class.enrollments.count()
         if passing_trainees > enrolled:
             raise ServiceError(f"初审合格学员 {passing_trainees} 人，多于花名册的 {enrolled} 人。")
@@ -117,9 +144,11 @@ def county_verification_submit(*, actor: User, training_class: TrainingClass, ra
         review.passing_trainees = passing_trainees
         review.responsible_person = responsible_person
         review.verified_on = verified_on
+        review.unqualified_reason = "" if is_qualified else (unqualified_reason or "核查情况属实")
         action = "旗县修改评价核实" if review.status == Status.RETURNED else "旗县评价核实"
         return _move(review, actor=actor, to_status=Status.COUNTY_VERIFIED, action=action,
-                     fields=("is_qualified", "passing_trainees", "responsible_person", "verified_on"))
+                     reason=review.unqualified_reason,
+                     fields=("is_qualified", "passing_trainees", "responsible_person", "verified_on", "unqualified_reason"))
 
 
 def forwarding_blockers(training_class: TrainingClass) -> list[str]:
@@ -135,6 +164,11 @@ def forwarding_blockers(training_class: TrainingClass) -> list[str]:
     has_investigation = facts.investigation_open or facts.investigation_confirmed or facts.investigation_cleared
     if grade.needs_investigation and not has_investigation:
         blockers.append("评价为“差”的学员达到10%，须先立案核查")
+    if facts.investigation_open:
+        blockers.append("有进行中的核查，须先作出核查结论并重新评价核实")
+    review = ClassReview.objects.filter(training_class=training_class).first()
+    if facts.investigation_confirmed and review is not None and review.is_qualified:
+        blockers.append("核查情况属实，须重新评价核实为不合格")
     coverage = coverage_of(training_class)
     if not coverage.has_sample:
         blockers.append("尚未抽取电话回访样本")
@@ -143,9 +177,18 @@ def forwarding_blockers(training_class: TrainingClass) -> list[str]:
     return blockers
 
 
-def review_forward(*, actor: User, training_class: TrainingClass, version: int | None = None) -> ClassReview:
-    """County → league center (policy §6.4): 附表1, all 附表2 and the follow-up records go up for review."""
+def forwarding_needs_coverage_reason(training_class: TrainingClass) -> bool:
+    """Policy §3: below 80% of completed trainees with a valid 附表2, forwarding needs the county's reason."""
+    facts = with_review_facts(TrainingClass.objects.filter(pk=training_class.pk)).get()
+    return coverage_from_facts(facts) is not True
+
+
+def review_forward(*, actor: User, training_class: TrainingClass, version: int | None = None,
+                   coverage_reason: str = "") -> ClassReview:
+    """County → league center (policy §6.4): 附表1, all 附表2 and the follow-up records go up for review.
+    Refused while anything in ``forwarding_blockers`` remains, and below 80% form coverage without a reason."""
     _require_role(actor, Role.COUNTY, "只有旗县市人社部门可以上报。")
+    coverage_reason = (coverage_reason or "").strip()
     with transaction.atomic():
         review = _lock_review(actor, training_class)
         if review.status != Status.COUNTY_VERIFIED:
@@ -154,7 +197,12 @@ def review_forward(*, actor: User, training_class: TrainingClass, version: int |
         blockers = forwarding_blockers(review.training_class)
         if blockers:
             raise ServiceError("不能上报：" + "；".join(blockers) + "。")
-        return _move(review, actor=actor, to_status=Status.FORWARDED, action="上报盟级复核")
+        reason = ""
+        if forwarding_needs_coverage_reason(review.training_class):
+            if not coverage_reason:
+                raise ServiceError("有效学员评价表不足结业学员的80%，上报须填写书面说明。")
+            reason = f"学员评价表覆盖率不足80%的说明：{coverage_reason}"
+        return _move(review, actor=actor, to_status=Status.FORWARDED, action="上报盟级复核", reason=reason)
 
 
 def review_approve(*, actor: User, training_class: TrainingClass) -> ClassReview:
@@ -164,6 +212,9 @@ def review_approve(*, actor: User, training_class: TrainingClass) -> ClassReview
         review = _lock_review(actor, training_class)
         if review.status != Status.FORWARDED:
             raise ServiceError(f"评价状态为“{review.get_status_display()}”，只有已上报的培训班可以复核通过。")
+        if Investigation.Status.OPEN in _investigation_states(review.training_class):
+            # Policy §6.7: an open investigation may still make the class 不合格.
+            raise ServiceError("该培训班有进行中的核查，不能复核通过。")
         return _move(review, actor=actor, to_status=Status.APPROVED, action="盟级复核通过")
 
 
@@ -180,6 +231,24 @@ def review_return(*, actor: User, training_class: TrainingClass, reason: str) ->
         review.return_reason = reason
         return _move(review, actor=actor, to_status=Status.RETURNED, action="盟级退回", reason=reason,
                      fields=("return_reason",))
+
+
+def review_reopen(*, actor: User, training_class: TrainingClass, reason: str) -> ClassReview:
+    """撤销复核 (policy §6.8): the league reopens an approved class after a later finding (audit, inspection,
+    complaint). The only way back from approval; the class returns to the county, the reason is kept in the
+    history, and the usual chain runs again."""
+    _require_role(actor, Role.LEAGUE, "只有盟人力资源和就业服务中心可以撤销复核。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("撤销复核必须填写原因。")
+    with transaction.atomic():
+        review = _lock_review(actor, training_class)
+        if review.status != Status.APPROVED:
+            raise ServiceError(f"评价状态为“{review.get_status_display()}”，只有复核通过的培训班可以撤销复核。")
+        review.return_reason = reason
+        with approval_lock_lifted():
+            return _move(review, actor=actor, to_status=Status.RETURNED, action="盟级撤销复核", reason=reason,
+                         fields=("return_reason",))
 
 
 @dataclass(frozen=True)
@@ -217,10 +286,16 @@ def _trainee_form_open(review: ClassReview | None) -> None:
         raise ServiceError("该培训班的评价已进入核实阶段，不再接收学员评价表。")
 
 
+UNTRUTHFUL_RESUBMISSION = "该学员的评价表已被认定为不如实填报，不能重新提交。"
+
+
 def _create_trainee_evaluation(enrollment: Enrollment, answers: dict, **extra) -> TraineeEvaluation:
     values = {name: answers[name] for name in TRAINEE_ANSWER_FIELDS if name in answers}
     if not values.get("is_confirmed"):
         raise ServiceError("请本人确认签字后提交。")
+    # Policy §7: a form is only ever invalidated as untruthful; that trainee stays out of the class's grade.
+    if TraineeEvaluation.objects.filter(enrollment=enrollment, is_valid=False).exists():
+        raise ServiceError(UNTRUTHFUL_RESUBMISSION)
     try:
         with transaction.atomic():
             return TraineeEvaluation.objects.create(enrollment=enrollment, **values, **extra)
@@ -271,7 +346,7 @@ def trainee_evaluation_mark_untruthful(*, actor: User, evaluation: TraineeEvalua
     if not reason:
         raise ServiceError("请填写认定不如实填报的事实。")
     with transaction.atomic():
-        _lock_review(actor, evaluation.enrollment.training_class)
+        _check_consequences_open(_lock_review(actor, evaluation.enrollment.training_class))
         locked = TraineeEvaluation.objects.select_for_update().get(pk=evaluation.pk)
         if not locked.is_valid:
             raise ServiceError("该评价表已作废。")
@@ -286,21 +361,19 @@ def trainee_evaluation_mark_untruthful(*, actor: User, evaluation: TraineeEvalua
 
 
 def evaluation_link_create(*, actor: User, training_class: TrainingClass) -> EvaluationLink:
-    """A new unguessable link for the class's trainees; any earlier link stops working."""
-    if actor.role not in (Role.COUNTY, Role.INSTITUTION):
-        raise ServiceError("只有旗县市人社部门或本班培训机构可以生成评价链接。")
+    """A new unguessable link for the class's trainees; any earlier link stops working. Policy §6.6: the
+    county organises 附表2, never the institution being evaluated."""
+    _require_role(actor, Role.COUNTY, "学员评价表由旗县市人社部门组织填写，只有旗县市人社部门可以生成评价链接。")
     with transaction.atomic():
         review = _lock_review(actor, training_class)
-        if actor.role == Role.INSTITUTION and review.training_class.institution_id != actor.institution_id:
-            raise ServiceError("培训班不存在或无权操作。")
         _trainee_form_open(review)
         EvaluationLink.objects.filter(training_class=training_class, revoked_at__isnull=True).update(revoked_at=timezone.now())
         return EvaluationLink.objects.create(training_class=training_class, token=secrets.token_urlsafe(24), created_by=actor)
 
 
 def evaluation_link_revoke(*, actor: User, link: EvaluationLink) -> EvaluationLink:
-    if actor.role not in (Role.COUNTY, Role.INSTITUTION):
-        raise ServiceError("无权操作。")
+    """County staff stop a link (a lost poster, a photo of the QR shared too widely)."""
+    _require_role(actor, Role.COUNTY, "只有旗县市人社部门可以停用评价链接。")
     with transaction.atomic():
         _lock_review(actor, link.training_class)
         EvaluationLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
@@ -317,7 +390,7 @@ def rectification_issue(*, actor: User, training_class: TrainingClass, requireme
     if deadline <= timezone.localdate():
         raise ServiceError("整改期限须晚于今天。")
     with transaction.atomic():
-        _lock_review(actor, training_class)
+        _check_consequences_open(_lock_review(actor, training_class))
         return RectificationNotice.objects.create(
             training_class=training_class, requirements=requirements.strip(), deadline=deadline, issued_by=actor
         )
@@ -328,7 +401,7 @@ def rectification_close(*, actor: User, notice: RectificationNotice, evidence: s
     if not (evidence or "").strip():
         raise ServiceError("请填写整改情况及佐证。")
     with transaction.atomic():
-        _lock_review(actor, notice.training_class)
+        _check_consequences_open(_lock_review(actor, notice.training_class))
         locked = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
         if locked.status != RectificationNotice.Status.OPEN:
             raise ServiceError("该整改通知书已销号。")
@@ -344,7 +417,7 @@ def investigation_open(*, actor: User, training_class: TrainingClass, findings: 
     _require_role(actor, Role.COUNTY, "只有旗县市人社部门可以立案核查。")
     try:
         with transaction.atomic():
-            _lock_review(actor, training_class)
+            _check_consequences_open(_lock_review(actor, training_class))
             return Investigation.objects.create(training_class=training_class, findings=findings.strip(), opened_by=actor)
     except IntegrityError:
         raise ServiceError("该培训班已有进行中的核查。") from None
@@ -360,7 +433,7 @@ def investigation_conclude(*, actor: User, investigation: Investigation, is_conf
     if is_falsification and not is_confirmed:
         raise ServiceError("认定弄虚作假时，核查结论应为“情况属实”。")
     with transaction.atomic():
-        _lock_review(actor, investigation.training_class)
+        _check_consequences_open(_lock_review(actor, investigation.training_class))
         locked = Investigation.objects.select_for_update().select_related("training_class__institution").get(pk=investigation.pk)
         if locked.status != Investigation.Status.OPEN:
             raise ServiceError("该核查已有结论。")

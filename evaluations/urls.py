@@ -14,6 +14,7 @@ urlpatterns = [
     path("classes/<int:pk>/forward/", views.forward, name="forward"),
     path("classes/<int:pk>/approve/", views.approve, name="approve"),
     path("classes/<int:pk>/return/", views.return_to_county, name="return"),
+    path("classes/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("classes/<int:pk>/paper-forms/", views.paper_entry, name="paper_entry"),
     path("classes/<int:pk>/link/", views.link_create, name="link_create"),
     path("classes/<int:pk>/link/<int:link_pk>/revoke/", views.link_revoke, name="link_revoke"),

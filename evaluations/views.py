@@ -61,42 +61,58 @@ def _run(request, pk, action, success: str):
     return _back(pk)
 
 
+def _trainee_link_url(request, link: EvaluationLink) -> str:
+    return request.build_absolute_uri(reverse("trainee_form_public", args=[link.token]))
+
+
+def _qr_data_uri(url: str) -> str:
+    return segno.make(url, error="m").svg_data_uri(scale=8, border=2)
+
+
 @login_required
 def class_evaluation(request, pk):
     training_class = _visible_class(request, pk)
     review = _review_of(training_class)
+    actions = review_actions_for(request.user, training_class, review)
     assessments = {item.party: item for item in ClassAssessment.objects.filter(review=review)} if review else {}
     active_link = (
         selectors.evaluation_links_visible_to(request.user)
         .filter(training_class=training_class, revoked_at__isnull=True)
         .first()
     )
+    link_url = _trainee_link_url(request, active_link) if active_link else ""
     forms = (
         selectors.trainee_evaluations_visible_to(request.user)
         .filter(enrollment__training_class=training_class)
         .select_related("enrollment__trainee", "entered_by")
         .order_by("-is_valid", "enrollment_id")
     )
+    summary = selectors.class_evaluation_summary(training_class)
     return render(
         request,
         "evaluations/class_evaluation.html",
         {
             "training_class": training_class,
             "review": review,
-            "summary": selectors.class_evaluation_summary(training_class),
+            "summary": summary if actions.can_see_rating_counts else None,
+            "contradictions": summary.contradictions if actions.can_see_trainee_forms else [],
+            "suggestions": selectors.class_suggestions(training_class) if actions.can_see_rating_counts else [],
             "self_assessment": assessments.get(ClassAssessment.Party.INSTITUTION),
             "county_assessment": assessments.get(ClassAssessment.Party.COUNTY),
             "item_rows": _item_rows(assessments),
-            "actions": review_actions_for(request.user, training_class, review),
+            "actions": actions,
             "events": review.events.select_related("actor") if review else [],
-            "forms": forms,
+            "forms": forms if actions.can_see_trainee_forms else [],
             "active_link": active_link,
-            "link_url": request.build_absolute_uri(reverse("trainee_form_public", args=[active_link.token])) if active_link else "",
+            "link_url": link_url,
+            "link_qr": _qr_data_uri(link_url) if link_url else "",
             "window_open": services.evaluation_window_is_open(training_class),
+            "needs_coverage_reason": actions.can_forward and services.forwarding_needs_coverage_reason(training_class),
             "notices": training_class.rectification_notices.select_related("issued_by", "closed_by"),
             "investigations": training_class.investigations.select_related("opened_by", "concluded_by"),
             "blockers": services.forwarding_blockers(training_class) if review and review.status == ClassReview.Status.COUNTY_VERIFIED else [],
             "return_form": ReasonForm(),
+            "reopen_form": ReasonForm(),
             "rectification_form": RectificationForm(),
             "evidence_form": EvidenceForm(),
             "investigation_open_form": InvestigationOpenForm(),
@@ -161,7 +177,8 @@ def county_verification(request, pk):
     initial = _assessment_initial(review, ClassAssessment.Party.COUNTY)
     if review and review.verified_on:
         initial.update(is_qualified="true" if review.is_qualified else "false", passing_trainees=review.passing_trainees,
-                       responsible_person=review.responsible_person, verified_on=review.verified_on)
+                       responsible_person=review.responsible_person, verified_on=review.verified_on,
+                       unqualified_reason=review.unqualified_reason)
     form = CountyVerificationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -171,6 +188,7 @@ def county_verification(request, pk):
                 evaluator=data["evaluator"], evaluated_on=data["evaluated_on"], is_qualified=data["is_qualified"],
                 passing_trainees=data["passing_trainees"], responsible_person=data["responsible_person"],
                 verified_on=data["verified_on"], version=data["version"],
+                unqualified_reason=data["unqualified_reason"],
             )
         except ServiceError as error:
             form.add_error(None, error.message)
@@ -189,7 +207,8 @@ def forward(request, pk):
     training_class = _visible_class(request, pk)
     version = request.POST.get("version")
     return _run(request, pk, lambda: services.review_forward(
-        actor=request.user, training_class=training_class, version=int(version) if version and version.isdigit() else None
+        actor=request.user, training_class=training_class, version=int(version) if version and version.isdigit() else None,
+        coverage_reason=request.POST.get("coverage_reason", "")[:2000],
     ), "已上报盟人力资源和就业服务中心复核。")
 
 
@@ -209,6 +228,16 @@ def return_to_county(request, pk):
     return _run(request, pk, lambda: services.review_return(actor=request.user, training_class=training_class, reason=reason), "已退回旗县市人社部门。")
 
 
+@login_required
+@require_POST
+def reopen(request, pk):
+    training_class = _visible_class(request, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    return _run(request, pk, lambda: services.review_reopen(actor=request.user, training_class=training_class, reason=reason),
+                "已撤销复核，培训班退回旗县市人社部门重新评价核实。")
+
+
 def _participation_initial(training_class) -> dict:
     """附表2's participation facts start from the class record; the trainee corrects what differs."""
     return {
@@ -225,14 +254,11 @@ def paper_entry(request, pk):
     review = _review_of(training_class)
     if not review_actions_for(request.user, training_class, review).can_enter_paper:
         raise Http404
-    pending = (
-        enrollments_visible_to(request.user)
-        .filter(training_class=training_class)
-        .exclude(evaluations__is_valid=True)
-        .select_related("trainee")
-        .order_by("id")
-    )
-    form = PaperEntryForm(request.POST or None, enrollments=pending, initial=_participation_initial(training_class))
+    pending = selectors.enrollments_awaiting_form(enrollments_visible_to(request.user).filter(training_class=training_class))
+    query = request.GET.get("q", "").strip()[:40]
+    choices = selectors.enrollments_matching(pending, query) if query else pending
+    form = PaperEntryForm(request.POST or None, enrollments=pending if request.method == "POST" else choices,
+                          initial=_participation_initial(training_class))
     if request.method == "POST" and form.is_valid():
         try:
             services.trainee_evaluation_enter_paper(
@@ -243,7 +269,9 @@ def paper_entry(request, pk):
         else:
             messages.success(request, f"已录入 {form.cleaned_data['enrollment'].trainee.name} 的纸质评价表。")
             return redirect("evaluations:paper_entry", pk=pk)
-    return render(request, "evaluations/paper_entry.html", {"training_class": training_class, "form": form, "remaining": pending.count()})
+    return render(request, "evaluations/paper_entry.html", {
+        "training_class": training_class, "form": form, "remaining": pending.count(), "query": query,
+    })
 
 
 @login_required
@@ -304,14 +332,13 @@ def link_revoke(request, pk, link_pk):
 @login_required
 def link_poster(request, pk):
     training_class = _visible_class(request, pk)
+    if not review_actions_for(request.user, training_class, _review_of(training_class)).can_manage_link:
+        raise Http404
     link = get_object_or_404(
         selectors.evaluation_links_visible_to(request.user).filter(training_class=training_class, revoked_at__isnull=True)
     )
-    url = request.build_absolute_uri(reverse("trainee_form_public", args=[link.token]))
-    qr = segno.make(url, error="m")
-    return render(request, "evaluations/poster.html", {
-        "training_class": training_class, "url": url, "qr_data_uri": qr.svg_data_uri(scale=8, border=2),
-    })
+    url = _trainee_link_url(request, link)
+    return render(request, "evaluations/poster.html", {"training_class": training_class, "url": url, "qr_data_uri": _qr_data_uri(url)})
 
 
 @login_required

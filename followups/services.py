@@ -21,7 +21,6 @@ from accounts.models import AuditEvent, Role, User
 from classes.models import Enrollment, TrainingClass
 from classes.roster_file import RosterFileError
 from classes.selectors import classes_visible_to
-from xingan_training.locking import LockedRecordError
 from xingan_training.errors import ServiceError
 
 from .employment_file import check_employment_rows
@@ -220,17 +219,17 @@ def _replace(item: FollowupItem) -> FollowupItem | None:
     return replacement
 
 
-def _require_own_open_class(actor: User, training_class: TrainingClass) -> None:
+def _require_own_class(actor: User, training_class: TrainingClass) -> None:
+    # Policy §6.8: the employment file is not part of the approved record; institutions keep tracking
+    # employment after the league's approval (S1 三).
     if actor.role != Role.INSTITUTION or training_class.institution_id != actor.institution_id:
         raise ServiceError("只有本班培训机构可以维护就业跟踪档案。")
-    if training_class.is_locked():
-        raise LockedRecordError()
 
 
 def employment_record_save(*, actor: User, enrollment: Enrollment, destination: str, employer: str = "",
                            monthly_wage=None, skill_improvement: str = "") -> EmploymentRecord:
     """The institution keeps its trainees' employment file (S1 三); a follow-up answer may overwrite it."""
-    _require_own_open_class(actor, enrollment.training_class)
+    _require_own_class(actor, enrollment.training_class)
     if destination not in FollowupItem.EmploymentStatus.values:
         raise ServiceError("请选择就业去向。")
     record, _created = EmploymentRecord.objects.update_or_create(
@@ -265,7 +264,7 @@ def reminders_create_for_overdue(*, today: date | None = None) -> int:
 
 def employment_records_import(*, actor: User, training_class: TrainingClass, data: bytes) -> tuple[int, list]:
     """Imports a filled employment file for a class: every row or none. Returns (rows written, row errors)."""
-    _require_own_open_class(actor, training_class)
+    _require_own_class(actor, training_class)
     names = dict(training_class.enrollments.values_list("id", "trainee__name"))
     try:
         rows, errors = check_employment_rows(

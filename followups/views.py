@@ -134,8 +134,7 @@ def class_employment(request, pk):
         "roster": class_roster(training_class).select_related("employment_record"),
         "grades": selectors.employment_grades(enrollments),
         "students": selectors.students_reported(enrollments),
-        "can_edit": request.user.role == Role.INSTITUTION and request.user.institution_id == training_class.institution_id
-        and not training_class.is_locked(),
+        "can_edit": request.user.role == Role.INSTITUTION and request.user.institution_id == training_class.institution_id,
     })
 
 

@@ -1,6 +1,7 @@
 """The official forms as PDF, each scoped exactly like the page it is reached from."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.audit import audit_event_record
@@ -22,6 +23,12 @@ def _visible_class(request, pk):
     return get_object_or_404(classes_visible_to(request.user).select_related("institution", "occupation"), pk=pk)
 
 
+def _require_trainee_forms_visible(request, training_class) -> None:
+    """Individual 附表2 are the bureaus' evidence (policy §6.6): the institution gets no PDF of them."""
+    if not review_actions_for(request.user, training_class, None).can_see_trainee_forms:
+        raise Http404
+
+
 def _numbers_for(request, training_class) -> str:
     """The full ID and phone print only for roles whose review needs them; each such PDF is audited."""
     if not review_actions_for(request.user, training_class, None).can_download_full_ids:
@@ -41,6 +48,7 @@ def form1(request, pk):
 @login_required
 def class_form2(request, pk):
     training_class = _visible_class(request, pk)
+    _require_trainee_forms_visible(request, training_class)
     evaluations = (
         trainee_evaluations_visible_to(request.user)
         .filter(enrollment__training_class=training_class, is_valid=True)

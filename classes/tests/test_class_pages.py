@@ -3,12 +3,11 @@
 from datetime import date
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
-from accounts.models import AuditEvent, User
+from accounts.models import AuditEvent
 from classes import services
-from classes.models import Enrollment, Institution, Trainee, TrainingClass
+from classes.models import Enrollment, Institution, TrainingClass
 from conftest import enroll, make_class
 from xingan_training.errors import ServiceError
 

@@ -1,6 +1,7 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from classes.models import TrainingClass
 from conftest import enroll, make_class
@@ -51,6 +52,8 @@ def finished_class(institution, occupation):
     TrainingClass.objects.filter(pk=training_class.pk).update(
         status=TrainingClass.Status.FINISHED, assessment_end_date=date(2026, 9, 20)
     )
+    # As training_class_finish does: everyone still enrolled completed the class (policy §3/§4 denominators).
+    training_class.enrollments.update(completion="completed")
     training_class.refresh_from_db()
     return training_class
 
@@ -91,3 +94,26 @@ def forwarded_class(finished_class, institution_user, county_user):
     complete_followups(finished_class, county_user)
     services.review_forward(actor=county_user, training_class=finished_class)
     return finished_class
+
+
+@pytest.fixture
+def running_class(institution, occupation):
+    today = timezone.localdate()
+    training_class = make_class(
+        institution, occupation, batch_number="XA152201-2026-060", status=TrainingClass.Status.IN_TRAINING,
+        start_date=today - timedelta(days=5), end_date=today + timedelta(days=2),
+    )
+    enroll(training_class, 5)
+    return training_class
+
+
+@pytest.fixture
+def link(running_class, county_user):
+    return services.evaluation_link_create(actor=county_user, training_class=running_class)
+
+
+def post_data(training_class, trainee, **changes):
+    answers = trainee_answers(training_class, **changes)
+    data = {key: ("true" if value is True else "false" if value is False else value) for key, value in answers.items()}
+    data.update(name=trainee.name, id_number=trainee.id_number)
+    return data

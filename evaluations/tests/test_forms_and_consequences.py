@@ -14,30 +14,7 @@ from evaluations import services
 from evaluations.models import ClassReview, EvaluationLink, Investigation, TraineeEvaluation
 from xingan_training.errors import ServiceError
 
-from .conftest import add_forms, complete_followups, self_assess, trainee_answers, verify
-
-
-@pytest.fixture
-def running_class(institution, occupation):
-    today = timezone.localdate()
-    training_class = make_class(
-        institution, occupation, batch_number="XA152201-2026-060", status=TrainingClass.Status.IN_TRAINING,
-        start_date=today - timedelta(days=5), end_date=today + timedelta(days=2),
-    )
-    enroll(training_class, 5)
-    return training_class
-
-
-@pytest.fixture
-def link(running_class, county_user):
-    return services.evaluation_link_create(actor=county_user, training_class=running_class)
-
-
-def post_data(training_class, trainee, **changes):
-    answers = trainee_answers(training_class, **changes)
-    data = {key: ("true" if value is True else "false" if value is False else value) for key, value in answers.items()}
-    data.update(name=trainee.name, id_number=trainee.id_number)
-    return data
+from .conftest import add_forms, complete_followups, post_data, self_assess, trainee_answers, verify
 
 
 class TestTraineePhoneForm:
@@ -218,14 +195,14 @@ class TestConsequences:
         add_forms(finished_class, ["excellent"] * 9 + ["poor"])
         complete_followups(finished_class, county_user)
         self_assess(institution_user, finished_class)
-        verify(county_user, finished_class)
         investigation = services.investigation_open(actor=county_user, training_class=finished_class)
-        services.review_forward(actor=county_user, training_class=finished_class)
-        services.review_approve(actor=league_user, training_class=finished_class)
         client.force_login(league_user)
         assert finished_class.batch_number not in client.get(reverse("evaluations:commendations")).content.decode()
         services.investigation_conclude(actor=county_user, investigation=investigation, is_confirmed=False,
                                         findings="回访学员", reason="该学员误选")
+        verify(county_user, finished_class)
+        services.review_forward(actor=county_user, training_class=finished_class)
+        services.review_approve(actor=league_user, training_class=finished_class)
         assert Investigation.objects.get().conclusion_reason == "该学员误选"
         assert finished_class.batch_number in client.get(reverse("evaluations:commendations")).content.decode()
 

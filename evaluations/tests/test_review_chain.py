@@ -152,8 +152,13 @@ class TestForwardingNeedsConsequences:
         verify(county_user, finished_class)
         with pytest.raises(ServiceError, match="须先立案核查"):
             services.review_forward(actor=county_user, training_class=finished_class)
-        services.investigation_open(actor=county_user, training_class=finished_class, findings="学员反映缺课")
+        investigation = services.investigation_open(actor=county_user, training_class=finished_class, findings="学员反映缺课")
+        with pytest.raises(ServiceError, match="有进行中的核查"):
+            services.review_forward(actor=county_user, training_class=finished_class)
+        services.investigation_conclude(actor=county_user, investigation=investigation, is_confirmed=False,
+                                        findings="走访学员", reason="学员误选")
         services.review_forward(actor=county_user, training_class=finished_class)
+        assert status_of(finished_class) == Status.FORWARDED
 
 
 class TestLockAfterApproval:

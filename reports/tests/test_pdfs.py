@@ -69,16 +69,15 @@ def test_form1_prints_the_class_and_both_evaluations_on_one_page(client, county_
     assert dark_pixel_share(response.content, tmp_path) > 0.01
 
 
-def test_class_form2_has_one_page_per_valid_form_and_masks_ids_for_institutions(
+def test_class_form2_has_one_page_per_valid_form_and_is_refused_to_institutions(
     client, institution_user, county_user, verified_class, tmp_path
 ):
     trainee = verified_class.enrollments.order_by("id").first().trainee
     client.force_login(institution_user)
-    content = client.get(reverse("reports:class_form2", args=[verified_class.pk])).content
-    assert pdf_pages(content, tmp_path) == 8
-    text = pdf_text(content, tmp_path)
-    assert "兴安盟职业技能培训学员绩效评价和诚信登记表" in text and trainee.name in text
-    assert trainee.masked_id_number in text and trainee.id_number not in text
+    # Policy §6.6: the institution being evaluated never reads an individual 附表2, not even as a PDF.
+    assert client.get(reverse("reports:class_form2", args=[verified_class.pk])).status_code == 404
+    evaluation = verified_class.enrollments.order_by("id").first().evaluations.get()
+    assert client.get(reverse("reports:trainee_form2", args=[evaluation.pk])).status_code == 404
     assert not AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_PERSONAL_DATA).exists()
 
     client.force_login(county_user)

@@ -337,19 +337,27 @@ class Command(BaseCommand):
                                           evaluated_on=training_class.end_date)
             if stage == 1:
                 continue
-            review.county_verification_submit(
-                actor=county_staff, training_class=training_class, ratings={name: "good" for name in CLASS_ITEM_FIELDS},
-                overall="good", evaluator="经办人", evaluated_on=training_class.assessment_end_date,
-                is_qualified=profile != "investigate", passing_trainees=len(forms), responsible_person="分管负责人",
-                verified_on=training_class.assessment_end_date,
-            )
+            # The county settles investigations before it verifies (policy §6.7), so the verdict agrees with them.
             grade = class_evaluation_summary(training_class).grade
+            failed = False
+            if grade.needs_investigation:
+                investigation = review.investigation_open(actor=county_staff, training_class=training_class,
+                                                          findings="部分学员评价为“差”，核实实际到课情况")
+                failed = rng.random() < 0.5
+                review.investigation_conclude(
+                    actor=county_staff, investigation=investigation, is_confirmed=failed,
+                    findings="抽查签到表并电话询问学员" if failed else "走访学员，确认已正常参训",
+                    reason="签到表存在代签，实际到课人数少于报送人数" if failed else "学员误选评价等级",
+                )
             if grade.needs_rectification:
                 review.rectification_issue(actor=county_staff, training_class=training_class,
                                            requirements="补充实操课时，完善教学日志和学员签到记录", deadline=today + timedelta(days=30))
-            if grade.needs_investigation:
-                review.investigation_open(actor=county_staff, training_class=training_class,
-                                          findings="部分学员评价为“差”，核实实际到课情况")
+            review.county_verification_submit(
+                actor=county_staff, training_class=training_class, ratings={name: "good" for name in CLASS_ITEM_FIELDS},
+                overall="good", evaluator="经办人", evaluated_on=training_class.assessment_end_date,
+                is_qualified=not failed, passing_trainees=len(forms), responsible_person="分管负责人",
+                verified_on=training_class.assessment_end_date,
+            )
             self._followups(training_class, county_staff, rng, complete_all=stage >= 3)
             if stage == 2:
                 continue
