@@ -40,6 +40,15 @@ class TestLifecycle:
         assert 'value="XA152201-2026-100"' in page and 'value="机构本部"' in page
         assert not TrainingClass.objects.exists()
 
+    @pytest.mark.parametrize(("field", "value"), [("start_date", "1899-12-31"), ("end_date", "2100-01-01")])
+    def test_dates_outside_the_plausible_range_are_refused(self, login, institution_user, occupation, field, value):
+        response = login(institution_user).post(
+            reverse("classes:class_create"), {**CLASS_FORM, "occupation": occupation.pk, field: value}
+        )
+        page = response.content.decode()
+        assert "日期不能早于1900年1月1日" in page or "日期不能晚于2099年12月31日" in page
+        assert not TrainingClass.objects.exists()
+
     def test_duplicate_batch_number_is_a_clear_error(self, login, institution_user, occupation, training_class):
         response = login(institution_user).post(
             reverse("classes:class_create"), {**CLASS_FORM, "occupation": occupation.pk, "batch_number": training_class.batch_number}

@@ -7,6 +7,7 @@ import pytest
 from classes.identity import (
     IdentifierError,
     check_resident_id_matches,
+    clean_person_name,
     normalise_credit_code,
     normalise_mobile,
     parse_resident_id,
@@ -75,3 +76,17 @@ def test_masks_keep_only_what_identifies_the_row():
     assert mask_id_number("15220119900101123X") == "152201********123X"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_id_number("") == ""
+
+
+class TestPersonNames:
+    @pytest.mark.parametrize("value", ["\u200b\u200b", " \u3000 ", "\u2062\u200d\ufeff", "\u202e"])
+    def test_a_name_of_invisible_characters_is_refused(self, value):
+        with pytest.raises(IdentifierError, match="不可见字符"):
+            clean_person_name(value)
+
+    @pytest.mark.parametrize(
+        ("value", "expected"),
+        [("王\u200b芳", "王芳"), ("  乌力吉·巴特尔 ", "乌力吉·巴特尔"), ("Ｌｉ　Ｍｉｎｇ", "Li Ming")],
+    )
+    def test_invisible_characters_are_removed_and_spaces_folded(self, value, expected):
+        assert clean_person_name(value) == expected

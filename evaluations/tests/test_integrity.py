@@ -350,3 +350,21 @@ class TestContradictions:
         assert "综合评价为“优”，而八项评价均为“差”，前后矛盾" in page
         assert "填写参加培训仅 20 课时，不足培训班 90 课时的一半" in page
         assert "填写参加培训仅 3 天，不足培训班 15 天的一半" in page
+
+
+def test_a_trainee_name_of_invisible_characters_is_refused(client, running_class, link):
+    data = post_data(running_class, running_class.enrollments.first().trainee)
+    data["name"] = "\u200b\u200b\u200b"
+    response = client.post(reverse("trainee_form_public", args=[link.token]), data)
+    assert response.status_code == 400 and "不可见字符" in response.content.decode()
+    assert not TraineeEvaluation.objects.exists()
+
+
+def test_a_signature_date_before_1900_is_refused(client, running_class, county_user):
+    enrollment = running_class.enrollments.first()
+    data = post_data(running_class, enrollment.trainee)
+    data.update(enrollment=enrollment.pk, signed_on="1899-12-31")
+    client.force_login(county_user)
+    response = client.post(reverse("evaluations:paper_entry", args=[running_class.pk]), data)
+    assert "日期不能早于1900年1月1日" in response.content.decode()
+    assert not TraineeEvaluation.objects.exists()
