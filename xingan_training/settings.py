@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "classes",
     "evaluations",
     "followups",
+    "supervision",
     "reports",
 ]
 
