@@ -38,7 +38,13 @@ class FollowupItem(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", "待回访"
         COMPLETED = "completed", "已完成"
-        REPLACED = "replaced", "无法联系，已替换"
+        REPLACED = "replaced", "已替换"
+
+    class ReplacementReason(models.TextChoices):
+        # Policy §5 Decision; the rule itself is followups/replacement.py.
+        WRONG_NUMBER = "wrong_number", "空号"
+        REFUSED = "refused", "拒绝回访"
+        UNREACHABLE = "unreachable", "多次未接通（无人接听、关机、占线）"
 
     class EmploymentStatus(models.TextChoices):
         EMPLOYEE = "employee", "单位就业"
@@ -54,6 +60,7 @@ class FollowupItem(models.Model):
     replaced_by = models.OneToOneField(
         "self", verbose_name="替换为", on_delete=models.PROTECT, null=True, blank=True, related_name="replaces"
     )
+    replacement_reason = models.CharField("替换原因", max_length=20, choices=ReplacementReason.choices, blank=True)
     received_training = models.BooleanField("确认参加了培训", null=True, blank=True)
     satisfaction = models.CharField("对培训的满意度", max_length=10, blank=True,
                                     choices=[("excellent", "满意"), ("good", "基本满意"), ("fair", "一般"), ("poor", "不满意")])
@@ -81,14 +88,14 @@ class CallAttempt(models.Model):
     """Every call, whatever came of it, is kept (policy §5)."""
 
     class Outcome(models.TextChoices):
+        # The labels are the policy's words (§5); which outcomes replace the trainee is followups/replacement.py.
         COMPLETED = "completed", "接通完成"
         NO_ANSWER = "no_answer", "无人接听"
-        POWERED_OFF = "powered_off", "关机停机"
-        WRONG_NUMBER = "wrong_number", "空号错号"
+        BUSY = "busy", "占线"
+        POWERED_OFF = "powered_off", "关机"
+        WRONG_NUMBER = "wrong_number", "空号"
         REFUSED = "refused", "拒绝回访"
         CALLBACK = "callback", "约定回拨"
-
-    FAILED = (Outcome.NO_ANSWER, Outcome.POWERED_OFF, Outcome.WRONG_NUMBER, Outcome.REFUSED)
 
     item = models.ForeignKey(FollowupItem, verbose_name="回访学员", on_delete=models.CASCADE, related_name="attempts")
     caller = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回访人", on_delete=models.PROTECT, related_name="+")

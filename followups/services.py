@@ -25,6 +25,7 @@ from xingan_training.errors import ServiceError
 
 from .employment_file import check_employment_rows
 from .models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample, Reminder
+from .replacement import replacement_reason
 from .sampling import draw_order, followup_due_date, sample_size
 from .selectors import followup_items_visible_to, overdue_samples
 
@@ -161,8 +162,10 @@ def followup_phone_reveal(*, actor: User, item: FollowupItem, request=None) -> s
 
 def call_attempt_record(*, actor: User, item: FollowupItem, outcome: str, callback_at=None, note: str = "",
                         answers: dict | None = None) -> CallAttempt:
-    """Keeps one call. A completed call stores the answers and feeds the employment file; after
-    FOLLOWUP_MAX_FAILED_ATTEMPTS failed calls the trainee is replaced by the next of the random order."""
+    """Keeps one call (bureau staff within their scope; refused for anyone else and once the trainee is no
+    longer pending). A completed call stores the answers and feeds the employment file. 空号 or 拒绝回访
+    replaces the trainee at once by the next of the random order; 无人接听, 关机 and 占线 do so when they reach
+    FOLLOWUP_MAX_FAILED_ATTEMPTS (policy §5 Decision, followups/replacement.py)."""
     _require_caller(actor)
     if outcome not in CallAttempt.Outcome.values:
         raise ServiceError("请选择通话结果。")
@@ -177,8 +180,13 @@ def call_attempt_record(*, actor: User, item: FollowupItem, outcome: str, callba
         attempt = CallAttempt.objects.create(item=locked, caller=actor, outcome=outcome, callback_at=callback_at, note=note.strip())
         if outcome == CallAttempt.Outcome.COMPLETED:
             _complete(actor, locked, answers or {})
-        elif locked.attempts.filter(outcome__in=CallAttempt.FAILED).count() >= settings.FOLLOWUP_MAX_FAILED_ATTEMPTS:
-            _replace(locked)
+        else:
+            reason = replacement_reason(
+                list(locked.attempts.values_list("outcome", flat=True)),
+                max_failed_attempts=settings.FOLLOWUP_MAX_FAILED_ATTEMPTS,
+            )
+            if reason is not None:
+                _replace(locked, reason)
     return attempt
 
 
@@ -205,7 +213,7 @@ def _complete(actor: User, item: FollowupItem, answers: dict) -> None:
     )
 
 
-def _replace(item: FollowupItem) -> FollowupItem | None:
+def _replace(item: FollowupItem, reason: str) -> FollowupItem | None:
     sample = FollowupSample.objects.select_for_update().get(pk=item.sample_id)
     next_position = sample.items.aggregate(last=Max("position"))["last"] + 1
     replacement = None
@@ -215,7 +223,8 @@ def _replace(item: FollowupItem) -> FollowupItem | None:
         )
     item.status = FollowupItem.Status.REPLACED
     item.replaced_by = replacement
-    item.save(update_fields=["status", "replaced_by"])
+    item.replacement_reason = reason
+    item.save(update_fields=["status", "replaced_by", "replacement_reason"])
     return replacement
 
 

@@ -71,7 +71,8 @@ def call(request, item_pk):
         else:
             item.refresh_from_db()
             if item.status == FollowupItem.Status.REPLACED:
-                messages.warning(request, "多次未能联系，已按抽取顺序替换为下一名学员。")
+                replaced_how = "已按抽取顺序替换为下一名学员" if item.replaced_by_id else "抽取顺序中已无可替换的学员"
+                messages.warning(request, f"{item.get_replacement_reason_display()}，{replaced_how}。")
             else:
                 messages.success(request, "通话记录已保存。")
             return redirect("followups:class_followups", pk=item.sample.training_class_id)

@@ -28,7 +28,7 @@ def test_recording_two_failed_attempts_and_a_completed_call(page, live_server, c
     page.get_by_role("link", name="电话回访", exact=True).click()
     assert item.enrollment.trainee.name in page.locator("#worklist").inner_text()
 
-    for outcome in ("无人接听", "关机停机"):
+    for outcome in ("无人接听", "关机"):
         page.goto(live_server.url + reverse("followups:call", args=[item.pk]))
         assert item.enrollment.trainee.phone in page.locator("#phone").inner_text()
         page.get_by_label(outcome).check()

@@ -18,23 +18,7 @@ from followups.selectors import coverage_of, employment_grades
 from xingan_training.celery import app as celery_app
 from xingan_training.errors import ServiceError
 
-ANSWERS = {"received_training": True, "satisfaction": "good", "employment_status": "employee", "employer": "某酒店",
-           "monthly_wage": 3200, "skill_improvement": "取得证书", "suggestions": ""}
-
-
-def ended_class(institution, occupation, *, batch="XA152201-2026-500", size=11, ended=date(2026, 1, 31)):
-    training_class = make_class(institution, occupation, batch_number=batch, status=TrainingClass.Status.FINISHED,
-                                start_date=ended - timedelta(days=20), end_date=ended - timedelta(days=2),
-                                assessment_end_date=ended)
-    enroll(training_class, size)
-    Enrollment.objects.filter(training_class=training_class).update(completion=Enrollment.Completion.COMPLETED)
-    return training_class
-
-
-@pytest.fixture
-def sampled(institution, occupation):
-    training_class = ended_class(institution, occupation)
-    return training_class, services.followup_sample_draw(training_class_id=training_class.pk)
+from .conftest import ANSWERS, ended_class
 
 
 class TestDrawing:
@@ -101,23 +85,6 @@ class TestDrawing:
 
 
 class TestCalls:
-    def test_failed_calls_replace_the_trainee_with_the_next_of_the_random_order(self, sampled, county_user, settings):
-        settings.FOLLOWUP_MAX_FAILED_ATTEMPTS = 3
-        _training_class, sample = sampled
-        first = sample.items.get(position=0)
-        services.call_attempt_record(actor=county_user, item=first, outcome="no_answer")
-        services.call_attempt_record(actor=county_user, item=first, outcome="callback", callback_at=timezone.now())
-        services.call_attempt_record(actor=county_user, item=first, outcome="powered_off")
-        first.refresh_from_db()
-        assert first.status == FollowupItem.Status.PENDING, "a promised call-back is not a failure"
-        services.call_attempt_record(actor=county_user, item=first, outcome="wrong_number")
-        first.refresh_from_db()
-        assert first.status == FollowupItem.Status.REPLACED
-        assert first.replaced_by.enrollment_id == sample.order[3] and first.replaced_by.position == 3
-        assert CallAttempt.objects.filter(item=first).count() == 4, "every attempt is kept"
-        with pytest.raises(ServiceError, match="不能再记录通话"):
-            services.call_attempt_record(actor=county_user, item=first, outcome="completed", answers=ANSWERS)
-
     def test_completed_calls_reach_the_target_despite_replacements(self, sampled, county_user, settings):
         settings.FOLLOWUP_MAX_FAILED_ATTEMPTS = 1
         training_class, sample = sampled
