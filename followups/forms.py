@@ -4,6 +4,12 @@ from classes.forms import DateInput
 
 from .models import CallAttempt, FollowupItem
 
+YES_NO = [("", "—"), ("true", "是"), ("false", "否")]
+
+
+def _yes(value: str) -> bool:
+    return value == "true"
+
 
 class CallForm(forms.Form):
     """One call: its outcome, and for a completed call the answers of the script."""
@@ -14,22 +20,25 @@ class CallForm(forms.Form):
                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}))
     note = forms.CharField(label="备注", max_length=300, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
     received_training = forms.TypedChoiceField(
-        label="1、是否参加了此次培训", choices=[("", "—"), ("true", "是"), ("false", "否")],
-        coerce=lambda value: value == "true", empty_value=None, required=False,
+        label="1、是否参加了此次培训", choices=YES_NO, coerce=_yes, empty_value=None, required=False,
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    satisfaction = forms.ChoiceField(label="2、对培训是否满意", required=False,
+    completed_training = forms.TypedChoiceField(
+        label="2、是否完成了此次培训", choices=YES_NO, coerce=_yes, empty_value=None, required=False,
+        help_text="未参加培训的不必填写。", widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    satisfaction = forms.ChoiceField(label="3、对培训是否满意", required=False,
                                      choices=[("", "—")] + FollowupItem._meta.get_field("satisfaction").choices,
                                      widget=forms.Select(attrs={"class": "form-select"}))
-    employment_status = forms.ChoiceField(label="3、培训后就业状况", required=False,
+    employment_status = forms.ChoiceField(label="4、培训后就业状况", required=False,
                                           choices=[("", "—")] + list(FollowupItem.EmploymentStatus.choices),
                                           widget=forms.Select(attrs={"class": "form-select"}))
-    employer = forms.CharField(label="4、就业单位", max_length=100, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
-    monthly_wage = forms.DecimalField(label="5、月工资收入（元）", min_value=0, max_digits=8, decimal_places=0, required=False,
+    employer = forms.CharField(label="5、就业单位", max_length=100, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    monthly_wage = forms.DecimalField(label="6、月工资收入（元）", min_value=0, max_digits=8, decimal_places=0, required=False,
                                       widget=forms.NumberInput(attrs={"class": "form-control"}))
-    skill_improvement = forms.CharField(label="6、技能提升情况", max_length=200, required=False,
+    skill_improvement = forms.CharField(label="7、技能提升情况", max_length=200, required=False,
                                         widget=forms.TextInput(attrs={"class": "form-control"}))
-    suggestions = forms.CharField(label="7、意见建议", max_length=500, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
+    suggestions = forms.CharField(label="8、意见建议", max_length=500, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
 
     def clean(self):
         cleaned = super().clean()
@@ -37,13 +46,16 @@ class CallForm(forms.Form):
             for name in ("received_training", "satisfaction", "employment_status"):
                 if cleaned.get(name) in (None, ""):
                     self.add_error(name, "接通完成时必须填写。")
+            if cleaned.get("received_training") is True and cleaned.get("completed_training") is None:
+                self.add_error("completed_training", "参加了培训的须填写是否完成。")
+            if cleaned.get("received_training") is False and cleaned.get("completed_training") is True:
+                self.add_error("completed_training", "未参加培训的不能填写已完成。")
         if cleaned.get("outcome") == CallAttempt.Outcome.CALLBACK and not cleaned.get("callback_at"):
             self.add_error("callback_at", "约定回拨须填写回拨时间。")
         return cleaned
 
     def answers(self) -> dict:
-        names = ("received_training", "satisfaction", "employment_status", "employer", "monthly_wage", "skill_improvement", "suggestions")
-        return {name: self.cleaned_data.get(name) for name in names}
+        return {name: self.cleaned_data.get(name) for name in FollowupItem.ANSWER_FIELDS}
 
 
 class EmploymentRecordForm(forms.Form):

@@ -62,6 +62,8 @@ class FollowupItem(models.Model):
     )
     replacement_reason = models.CharField("替换原因", max_length=20, choices=ReplacementReason.choices, blank=True)
     received_training = models.BooleanField("确认参加了培训", null=True, blank=True)
+    # Empty when not asked: the trainee did not attend, or the call predates the question (policy §5 contradictions).
+    completed_training = models.BooleanField("确认完成了培训", null=True, blank=True)
     satisfaction = models.CharField("对培训的满意度", max_length=10, blank=True,
                                     choices=[("excellent", "满意"), ("good", "基本满意"), ("fair", "一般"), ("poor", "不满意")])
     employment_status = models.CharField("就业状况", max_length=20, choices=EmploymentStatus.choices, blank=True)
@@ -70,6 +72,19 @@ class FollowupItem(models.Model):
     skill_improvement = models.CharField("技能提升情况", max_length=200, blank=True)
     suggestions = models.CharField("意见建议", max_length=500, blank=True)
     completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    @property
+    def participation_display(self) -> str:
+        """Answers 1 and 2 of the script in a word, for the class page and the record sheet."""
+        if self.received_training is None:
+            return ""
+        if not self.received_training:
+            return "未参加"
+        return {True: "已完成", False: "未完成", None: "已参加"}[self.completed_training]
+
+    # The call script's answers, in the order the caller asks them.
+    ANSWER_FIELDS = ("received_training", "completed_training", "satisfaction", "employment_status", "employer",
+                     "monthly_wage", "skill_improvement", "suggestions")
 
     history = HistoricalRecords()
 

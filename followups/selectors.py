@@ -2,14 +2,17 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Role
 from accounts.scoping import scope_to_user
 from classes.models import Enrollment, TraineeCategory, TrainingCategory, TrainingClass
 from evaluations import rules
+from evaluations.models import TraineeEvaluation
 
+from .contradictions import CallAnswers, followup_problems
 from .models import EmploymentRecord, FollowupItem, FollowupSample
 
 EMPLOYED = ("employee", "self_employed", "flexible")
@@ -35,12 +38,55 @@ def samples_visible_to(user) -> QuerySet[FollowupSample]:
     )
 
 
+def samples_with_calls_visible_to(user) -> QuerySet[FollowupSample]:
+    """Samples whose call records (names, answers, suggestions) the user may read: like the items, never
+    an institution's, although it may see that its class was sampled."""
+    if user.is_authenticated and user.role == Role.INSTITUTION:
+        return FollowupSample.objects.none()
+    return samples_visible_to(user)
+
+
 def employment_records_visible_to(user) -> QuerySet[EmploymentRecord]:
     return scope_to_user(
         EmploymentRecord.objects.all(), user,
         county_path="enrollment__training_class__institution__county",
         institution_path="enrollment__training_class__institution",
     )
+
+
+class FollowupFinding(NamedTuple):
+    """One completed call whose answers say the trainee did not attend or did not complete the class."""
+
+    item: FollowupItem
+    trainee_name: str
+    problems: list[str]  # Chinese sentences; a contradiction with 附表2 starts with "与附表2矛盾："
+
+
+def followup_contradictions_for(training_class: TrainingClass, *, user) -> list[FollowupFinding]:
+    """The class's completed follow-up calls that say the trainee did not attend or did not complete it, each
+    checked against the trainee's valid 附表2 (policy §5; a fraud signal of §8.4), in draw order. One query.
+
+    Each entry unpacks as ``(item, trainee_name, problems)``. Scoped like the follow-up items: bureau staff
+    within their scope; institutions and outsiders get an empty list.
+    """
+    form2_completed = TraineeEvaluation.objects.filter(enrollment=OuterRef("enrollment"), is_valid=True).values(
+        "completed_training"
+    )[:1]
+    items = (
+        followup_items_visible_to(user)
+        .filter(sample__training_class=training_class, status=FollowupItem.Status.COMPLETED)
+        .filter(Q(received_training=False) | Q(completed_training=False))
+        .select_related("enrollment__trainee")
+        .annotate(form2_completed=Subquery(form2_completed))
+        .order_by("position")
+    )
+    findings = []
+    for item in items:
+        answers = CallAnswers(received_training=item.received_training, completed_training=item.completed_training)
+        problems = followup_problems(answers, item.form2_completed)
+        if problems:
+            findings.append(FollowupFinding(item, item.enrollment.trainee.name, problems))
+    return findings
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ from .selectors import followup_items_visible_to, overdue_samples
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 200
 EMPLOYMENT_FIELDS = ("destination", "employer", "monthly_wage", "skill_improvement")
+TEXT_ANSWER_FIELDS = ("employer", "skill_improvement", "suggestions")
 
 
 def _new_sample(training_class: TrainingClass, candidates: list[int], actor: User | None) -> tuple[FollowupSample, list[FollowupItem]]:
@@ -194,9 +195,20 @@ def _complete(actor: User, item: FollowupItem, answers: dict) -> None:
     required = ("received_training", "satisfaction", "employment_status")
     if any(answers.get(name) in (None, "") for name in required):
         raise ServiceError("接通完成须填写是否参加培训、满意度和就业状况。")
-    for name in ("received_training", "satisfaction", "employment_status", "employer", "monthly_wage",
-                 "skill_improvement", "suggestions"):
-        setattr(item, name, answers.get(name, "" if name not in ("monthly_wage", "received_training") else None))
+    # Whether the trainee completed the class is what 附表2 is checked against (policy §5): a trainee who
+    # attended must answer it; one who did not attend did not complete, and is not asked.
+    if answers["received_training"] and answers.get("completed_training") is None:
+        raise ServiceError("学员参加了培训时须填写是否完成了此次培训。")
+    if not answers["received_training"] and answers.get("completed_training"):
+        raise ServiceError("学员表示未参加培训，不能同时记录为已完成培训。")
+    item.received_training = answers["received_training"]
+    item.completed_training = answers.get("completed_training") if answers["received_training"] else None
+    item.satisfaction = answers["satisfaction"]
+    item.employment_status = answers["employment_status"]
+    item.monthly_wage = answers.get("monthly_wage")
+    # Free-text answers are kept whatever else is left empty; a missing one is stored as empty text.
+    for name in TEXT_ANSWER_FIELDS:
+        setattr(item, name, (answers.get(name) or "").strip())
     item.status = FollowupItem.Status.COMPLETED
     item.completed_at = timezone.now()
     item.save()

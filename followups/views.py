@@ -26,7 +26,7 @@ from xingan_training.errors import ServiceError
 from . import selectors, services
 from .employment_file import employment_export_xlsx
 from .forms import CallForm, EmploymentRecordForm, PeriodForm, UploadForm
-from .models import FollowupItem, FollowupSample, Reminder
+from .models import FollowupItem, Reminder
 
 PAGE_SIZE = 30
 
@@ -86,15 +86,19 @@ def call(request, item_pk):
 @login_required
 def class_followups(request, pk):
     training_class = get_object_or_404(classes_visible_to(request.user).select_related("institution__county", "occupation"), pk=pk)
-    sample = FollowupSample.objects.filter(training_class=training_class).first()
+    sample = selectors.samples_visible_to(request.user).filter(training_class=training_class).select_related("drawn_by").first()
     items = (
-        selectors.followup_items_visible_to(request.user).filter(sample=sample)
-        .select_related("enrollment__trainee", "replaced_by__enrollment__trainee")
-        .prefetch_related("attempts__caller")
+        list(
+            selectors.followup_items_visible_to(request.user).filter(sample=sample)
+            .select_related("enrollment__trainee", "replaced_by__enrollment__trainee")
+            .prefetch_related("attempts__caller")
+        )
         if sample else []
     )
     return render(request, "followups/class_followups.html", {
         "training_class": training_class, "sample": sample, "items": items,
+        "findings": selectors.followup_contradictions_for(training_class, user=request.user) if sample else [],
+        "suggestions": [item for item in items if item.suggestions],
         "coverage": selectors.coverage_of(training_class),
         "can_call": request.user.role in (Role.COUNTY, Role.LEAGUE),
         "can_draw": request.user.role in (Role.COUNTY, Role.LEAGUE) and sample is None,

@@ -94,30 +94,40 @@ def blank_form2_generic(request):
 
 @login_required
 def followups(request, pk):
-    """The 20% phone records that go to the league with 附表1 and 附表2 (S1 二(三))."""
-    from followups.models import FollowupItem, FollowupSample
-    from followups.selectors import coverage_of, followup_items_visible_to
+    """The 20% phone records that go to the league with 附表1 and 附表2 (S1 二(三)): the completed calls, who was
+    replaced and why, answers that contradict 附表2, the trainees' suggestions. Never an institution's (policy §5)."""
+    from followups.models import FollowupItem
+    from followups.selectors import (
+        coverage_of,
+        followup_contradictions_for,
+        followup_items_visible_to,
+        samples_with_calls_visible_to,
+    )
 
     training_class = _visible_class(request, pk)
-    sample = get_object_or_404(FollowupSample, training_class=training_class)
+    sample = get_object_or_404(samples_with_calls_visible_to(request.user), training_class=training_class)
     numbers = _numbers_for(request, training_class)
     items = followup_items_visible_to(request.user).filter(sample=sample).select_related("enrollment__trainee").prefetch_related("attempts__caller")
-    rows, replaced = [], []
+    rows, replaced, suggestions = [], [], []
     for item in items:
         trainee = item.enrollment.trainee
         if item.status == FollowupItem.Status.REPLACED:
-            replaced.append(trainee.name)
+            replaced.append((trainee.name, item.get_replacement_reason_display()))
         if item.status != FollowupItem.Status.COMPLETED:
             continue
         last_call = list(item.attempts.all())[-1]
         rows.append({
             "name": trainee.name, "phone": trainee.phone if numbers == FULL else trainee.masked_phone,
             "when": item.completed_at, "caller": last_call.caller.display_name,
+            "participation": item.participation_display,
             "status": item.get_employment_status_display(), "employer": item.employer, "wage": item.monthly_wage,
             "satisfaction": item.get_satisfaction_display(),
         })
+        if item.suggestions:
+            suggestions.append((trainee.name, item.suggestions))
     content = render_pdf("reports/pdf/followups.html", {
         "training_class": training_class, "sample": sample, "rows": rows, "replaced": replaced,
+        "findings": followup_contradictions_for(training_class, user=request.user), "suggestions": suggestions,
         "coverage": coverage_of(training_class),
     })
     return _pdf_response(content, f"电话回访记录表_{training_class.batch_number}.pdf")

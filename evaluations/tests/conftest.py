@@ -81,7 +81,7 @@ def complete_followups(training_class, caller):
     for item in sample.items.all():
         followups.call_attempt_record(
             actor=caller, item=item, outcome="completed",
-            answers={"received_training": True, "satisfaction": "excellent", "employment_status": "employee"},
+            answers={"received_training": True, "completed_training": True, "satisfaction": "excellent", "employment_status": "employee"},
         )
     return sample
 

@@ -244,7 +244,7 @@ class Command(BaseCommand):
                 continue
             followups.call_attempt_record(
                 actor=caller, item=item, outcome="completed",
-                answers={"received_training": True, "satisfaction": rng.choice(("excellent", "good")),
+                answers={"received_training": True, "completed_training": True, "satisfaction": rng.choice(("excellent", "good")),
                          "employment_status": rng.choice(("employee", "flexible", "self_employed", "unemployed", "business")),
                          "employer": rng.choice(("乌兰浩特市某酒店", "兴安盟某养老院", "自营", "")),
                          "monthly_wage": rng.choice((None, 2800, 3500, 4200)), "skill_improvement": "掌握了基本操作",
