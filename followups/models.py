@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 
@@ -13,6 +14,13 @@ class FollowupSample(models.Model):
     phoned, the following ones replace trainees who cannot be reached, in that order.
     """
 
+    class Trigger(models.TextChoices):
+        # Which path drew the sample: the county sees whether it came on time by itself or had to be pushed.
+        CLASS_FINISHED = "class_finished", "结业后自动抽取"
+        SWEEP = "sweep", "系统定时抽取"
+        MANUAL = "manual", "人工抽取"
+        COMMAND = "command", "命令行抽取"
+
     training_class = models.OneToOneField(
         "classes.TrainingClass", verbose_name="培训班", on_delete=models.PROTECT, related_name="followup_sample"
     )
@@ -22,6 +30,7 @@ class FollowupSample(models.Model):
     target_size = models.PositiveIntegerField("应回访人数")
     due_date = models.DateField("回访截止日期")
     drawn_at = models.DateTimeField("抽取时间", auto_now_add=True)
+    trigger = models.CharField("抽取方式", max_length=20, choices=Trigger.choices)
     drawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="抽取人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -30,6 +39,19 @@ class FollowupSample(models.Model):
         verbose_name = "电话回访样本"
         verbose_name_plural = "电话回访样本"
         indexes = [models.Index(fields=["due_date"], name="sample_due_date")]
+        constraints = [
+            # A person draws only by hand, and a hand draw always names the person.
+            models.CheckConstraint(
+                name="sample_drawn_by_person_iff_manual",
+                condition=Q(trigger="manual", drawn_by__isnull=False) | (~Q(trigger="manual") & Q(drawn_by__isnull=True)),
+            )
+        ]
+
+    @property
+    def trigger_label(self) -> str:
+        if self.trigger == self.Trigger.MANUAL:
+            return f"{self.get_trigger_display()}（{self.drawn_by.display_name}）"
+        return self.get_trigger_display()
 
 
 class FollowupItem(models.Model):

@@ -35,7 +35,8 @@ EMPLOYMENT_FIELDS = ("destination", "employer", "monthly_wage", "skill_improveme
 TEXT_ANSWER_FIELDS = ("employer", "skill_improvement", "suggestions")
 
 
-def _new_sample(training_class: TrainingClass, candidates: list[int], actor: User | None) -> tuple[FollowupSample, list[FollowupItem]]:
+def _new_sample(training_class: TrainingClass, candidates: list[int], *, trigger: str,
+                actor: User | None) -> tuple[FollowupSample, list[FollowupItem]]:
     seed = secrets.token_hex(16)
     order = draw_order(candidates, seed)
     target = sample_size(len(candidates))
@@ -46,6 +47,7 @@ def _new_sample(training_class: TrainingClass, candidates: list[int], actor: Use
         order=order,
         target_size=target,
         due_date=followup_due_date(training_class.assessment_end_date),
+        trigger=trigger,
         drawn_by=actor,
     )
     items = [FollowupItem(enrollment_id=enrollment_id, position=position) for position, enrollment_id in enumerate(order[:target])]
@@ -61,9 +63,14 @@ def _eligible_classes():
     ).filter(Exists(Enrollment.objects.filter(training_class=OuterRef("pk"))))
 
 
-def followup_sample_draw(*, training_class_id: int, actor: User | None = None) -> FollowupSample | None:
+def followup_sample_draw(*, training_class_id: int, trigger: str, actor: User | None = None) -> FollowupSample | None:
     """Draws the class's sample once; returns the existing sample when there is one, None when the class
-    is not due (assessment not ended) or has nobody to phone."""
+    is not due (assessment not ended) or has nobody to phone.
+
+    ``trigger`` records which path drew it (FollowupSample.Trigger); only a manual draw names its actor.
+    """
+    if trigger not in FollowupSample.Trigger.values or (trigger == FollowupSample.Trigger.MANUAL) != (actor is not None):
+        raise ValueError(f"a draw by {trigger!r} with actor {actor!r}: only a manual draw has an actor, and it must")
     try:
         with transaction.atomic():
             training_class = TrainingClass.objects.select_for_update().get(pk=training_class_id)
@@ -75,7 +82,7 @@ def followup_sample_draw(*, training_class_id: int, actor: User | None = None) -
             candidates = list(training_class.enrollments.values_list("id", flat=True))
             if not candidates:
                 return None
-            sample, items = _new_sample(training_class, candidates, actor)
+            sample, items = _new_sample(training_class, candidates, trigger=trigger, actor=actor)
             sample.save()
             for item in items:
                 item.sample = sample
@@ -90,18 +97,21 @@ def followup_sample_draw_for(*, actor: User, training_class: TrainingClass) -> F
     """The county's "draw now" button: same draw, refused outside the county's scope or before assessment ends."""
     if actor.role not in (Role.COUNTY, Role.LEAGUE) or not classes_visible_to(actor).filter(pk=training_class.pk).exists():
         raise ServiceError("只有人社部门可以抽取回访样本。")
-    sample = followup_sample_draw(training_class_id=training_class.pk, actor=actor)
+    sample = followup_sample_draw(training_class_id=training_class.pk, trigger=FollowupSample.Trigger.MANUAL, actor=actor)
     if sample is None:
         raise ServiceError("培训鉴定结束后、花名册不为空时才能抽取回访样本。")
     return sample
 
 
-def followup_samples_sweep(*, batch_size: int = SWEEP_BATCH) -> int:
-    """The daily beat sweep: draws every due class in batches; returns how many samples it drew.
+def followup_samples_sweep(*, trigger: str = FollowupSample.Trigger.SWEEP, batch_size: int = SWEEP_BATCH) -> int:
+    """The beat sweep (or ``manage.py sample_followups``, trigger COMMAND): draws every due class in batches;
+    returns how many samples it drew.
 
     Each batch locks its class rows with SKIP LOCKED (PostgreSQL), so two sweeping workers share the work
     instead of waiting; the unique sample per class settles anything that still collides.
     """
+    if trigger not in (FollowupSample.Trigger.SWEEP, FollowupSample.Trigger.COMMAND):
+        raise ValueError(f"the sweep is drawn by the beat or the command line, not {trigger!r}")
     drawn = 0
     while True:
         with transaction.atomic():
@@ -113,7 +123,9 @@ def followup_samples_sweep(*, batch_size: int = SWEEP_BATCH) -> int:
                 "training_class_id", "id"
             ):
                 candidates[class_id].append(enrollment_id)
-            drafts = [_new_sample(training_class, candidates[training_class.pk], None) for training_class in batch]
+            drafts = [
+                _new_sample(training_class, candidates[training_class.pk], trigger=trigger, actor=None) for training_class in batch
+            ]
             try:
                 with transaction.atomic():
                     samples = FollowupSample.objects.bulk_create([sample for sample, _items in drafts])
@@ -127,7 +139,7 @@ def followup_samples_sweep(*, batch_size: int = SWEEP_BATCH) -> int:
             except IntegrityError:
                 # A button click drew one of these meanwhile: fall back to one class at a time.
                 for training_class in batch:
-                    if followup_sample_draw(training_class_id=training_class.pk) is not None:
+                    if followup_sample_draw(training_class_id=training_class.pk, trigger=trigger) is not None:
                         drawn += 1
 
 

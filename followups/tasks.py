@@ -4,11 +4,13 @@ from celery import shared_task
 from celery.signals import worker_ready
 
 from . import services
+from .models import FollowupSample
 
 
 @shared_task(name="followups.draw_sample", acks_late=True)
 def draw_followup_sample(training_class_id: int) -> int | None:
-    sample = services.followup_sample_draw(training_class_id=training_class_id)
+    # Queued only by enqueue_sample_draw, i.e. when the institution finishes the class.
+    sample = services.followup_sample_draw(training_class_id=training_class_id, trigger=FollowupSample.Trigger.CLASS_FINISHED)
     return sample.pk if sample else None
 
 

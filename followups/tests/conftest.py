@@ -24,4 +24,4 @@ def ended_class(institution, occupation, *, batch="XA152201-2026-500", size=11, 
 @pytest.fixture
 def sampled(institution, occupation):
     training_class = ended_class(institution, occupation)
-    return training_class, services.followup_sample_draw(training_class_id=training_class.pk)
+    return training_class, services.followup_sample_draw(training_class_id=training_class.pk, trigger="class_finished")

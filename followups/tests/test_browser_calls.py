@@ -17,7 +17,7 @@ def test_recording_two_failed_attempts_and_a_completed_call(page, live_server, c
     training_class = make_class(institution, occupation, batch_number="XA152201-2026-080", status=TrainingClass.Status.FINISHED,
                                 start_date=date(2026, 10, 1), end_date=date(2026, 10, 10), assessment_end_date=date(2026, 10, 12))
     enroll(training_class, 5)
-    sample = services.followup_sample_draw(training_class_id=training_class.pk)
+    sample = services.followup_sample_draw(training_class_id=training_class.pk, trigger="class_finished")
     item = sample.items.get()
     page.on("dialog", lambda dialog: dialog.accept())
 

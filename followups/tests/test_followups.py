@@ -33,7 +33,7 @@ class TestDrawing:
 
     def test_drawing_twice_keeps_the_first_draw(self, sampled):
         training_class, sample = sampled
-        again = services.followup_sample_draw(training_class_id=training_class.pk)
+        again = services.followup_sample_draw(training_class_id=training_class.pk, trigger="class_finished")
         assert again.pk == sample.pk and again.seed == sample.seed
         assert FollowupItem.objects.filter(sample=sample).count() == 3
 
@@ -50,8 +50,8 @@ class TestDrawing:
     def test_a_class_with_no_roster_or_no_assessment_end_is_not_drawn(self, institution, occupation, training_class):
         empty = make_class(institution, occupation, batch_number="XA152201-2026-521", status=TrainingClass.Status.FINISHED,
                            assessment_end_date=date(2026, 5, 20))
-        assert services.followup_sample_draw(training_class_id=empty.pk) is None
-        assert services.followup_sample_draw(training_class_id=training_class.pk) is None
+        assert services.followup_sample_draw(training_class_id=empty.pk, trigger="class_finished") is None
+        assert services.followup_sample_draw(training_class_id=training_class.pk, trigger="class_finished") is None
 
     def test_a_draw_that_fails_half_way_leaves_nothing(self, institution, occupation, monkeypatch):
         training_class = ended_class(institution, occupation)
@@ -61,7 +61,7 @@ class TestDrawing:
 
         monkeypatch.setattr(FollowupItem.objects, "bulk_create", killed)
         with pytest.raises(RuntimeError):
-            services.followup_sample_draw(training_class_id=training_class.pk)
+            services.followup_sample_draw(training_class_id=training_class.pk, trigger="class_finished")
         assert not FollowupSample.objects.filter(training_class=training_class).exists()
 
     def test_the_county_button_draws_at_once_and_is_scoped(self, client, county_user, other_county_user, institution, occupation):
@@ -152,7 +152,7 @@ class TestCoverageAndForwarding:
         verify(county_user, training_class)
         with pytest.raises(ServiceError, match="尚未抽取电话回访样本"):
             review.review_forward(actor=county_user, training_class=training_class)
-        sample = services.followup_sample_draw(training_class_id=training_class.pk)
+        sample = services.followup_sample_draw(training_class_id=training_class.pk, trigger="class_finished")
         first, second = sample.items.all()
         services.call_attempt_record(actor=county_user, item=first, outcome="completed", answers=ANSWERS)
         with pytest.raises(ServiceError, match=r"电话回访未达到20%（已完成 1 人，须完成 2 人）"):

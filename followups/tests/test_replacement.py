@@ -76,7 +76,7 @@ class TestCalls:
 
     def test_the_last_of_the_order_is_replaced_by_nobody(self, institution, occupation, county_user):
         training_class = ended_class(institution, occupation, batch="XA152201-2026-560", size=1)
-        sample = services.followup_sample_draw(training_class_id=training_class.pk)
+        sample = services.followup_sample_draw(training_class_id=training_class.pk, trigger="class_finished")
         only = sample.items.get()
         services.call_attempt_record(actor=county_user, item=only, outcome="wrong_number")
         only.refresh_from_db()

@@ -237,7 +237,7 @@ class Command(BaseCommand):
         """Draws the class's sample and phones it: everyone for forwarded classes, some for the others."""
         from followups import services as followups
 
-        sample = followups.followup_sample_draw(training_class_id=training_class.pk, actor=caller)
+        sample = followups.followup_sample_draw(training_class_id=training_class.pk, trigger="manual", actor=caller)
         for item in list(sample.items.all()):
             if not complete_all and rng.random() < 0.5:
                 followups.call_attempt_record(actor=caller, item=item, outcome=rng.choice(("no_answer", "powered_off")))
