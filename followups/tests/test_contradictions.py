@@ -92,6 +92,8 @@ class TestAnswers:
                           "satisfaction": "good", "employment_status": "employee", "suggestions": "课时太少"})
         item = sample.items.first()
         assert (item.status, item.completed_training, item.suggestions) == ("completed", False, "课时太少")
+        page = client.get(url).content.decode()
+        assert "该学员的回访状态：已完成，不再记录通话。" in page and "已已" not in page
 
     def test_suggestions_are_kept_when_other_answers_are_left_empty(self, phoned):
         _training_class, (denies_attending, denies_completing, _no_form) = phoned

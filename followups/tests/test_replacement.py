@@ -73,6 +73,8 @@ class TestCalls:
         client.force_login(county_user)
         page = client.post(reverse("followups:call", args=[first.pk]), {"outcome": "refused"}, follow=True).content.decode()
         assert "拒绝回访，已按抽取顺序替换为下一名学员。" in page
+        page = client.get(reverse("followups:call", args=[first.pk])).content.decode()
+        assert "该学员的回访状态：已替换（拒绝回访），不再记录通话。" in page and "已已" not in page
 
     def test_the_last_of_the_order_is_replaced_by_nobody(self, institution, occupation, county_user):
         training_class = ended_class(institution, occupation, batch="XA152201-2026-560", size=1)
