@@ -12,7 +12,7 @@ from classes.models import Enrollment, TraineeCategory, TrainingCategory, Traini
 from evaluations import rules
 from evaluations.models import TraineeEvaluation
 
-from .contradictions import CallAnswers, followup_problems
+from .contradictions import CallAnswers, contradicts_form2, followup_problems
 from .models import EmploymentRecord, FollowupItem, FollowupSample
 
 EMPLOYED = ("employee", "self_employed", "flexible")
@@ -57,17 +57,27 @@ def employment_records_visible_to(user) -> QuerySet[EmploymentRecord]:
 class FollowupFinding(NamedTuple):
     """One completed call whose answers say the trainee did not attend or did not complete the class."""
 
-    item: FollowupItem
+    item: FollowupItem  # annotated with form2_completed: the valid 附表2's answer, None without one
     trainee_name: str
-    problems: list[str]  # Chinese sentences; a contradiction with 附表2 starts with "与附表2矛盾："
+    problems: list[str]  # Chinese sentences, e.g. "回访中表示未参加此次培训，附表2却填写“已完成此次培训”"
+
+    @property
+    def contradicts_form2(self) -> bool:
+        """True for a contradiction with 附表2 (a fraud signal, policy §8.4), False for a finding without one."""
+        return contradicts_form2(_call_answers(self.item), self.item.form2_completed)
+
+
+def _call_answers(item: FollowupItem) -> CallAnswers:
+    return CallAnswers(received_training=item.received_training, completed_training=item.completed_training)
 
 
 def followup_contradictions_for(training_class: TrainingClass, *, user) -> list[FollowupFinding]:
     """The class's completed follow-up calls that say the trainee did not attend or did not complete it, each
     checked against the trainee's valid 附表2 (policy §5; a fraud signal of §8.4), in draw order. One query.
 
-    Each entry unpacks as ``(item, trainee_name, problems)``. Scoped like the follow-up items: bureau staff
-    within their scope; institutions and outsiders get an empty list.
+    Each entry unpacks as ``(item, trainee_name, problems)``; ``.contradicts_form2`` tells a contradiction with
+    附表2 from a finding without one. Scoped like the follow-up items: bureau staff within their scope;
+    institutions and outsiders get an empty list.
     """
     form2_completed = TraineeEvaluation.objects.filter(enrollment=OuterRef("enrollment"), is_valid=True).values(
         "completed_training"
@@ -82,8 +92,7 @@ def followup_contradictions_for(training_class: TrainingClass, *, user) -> list[
     )
     findings = []
     for item in items:
-        answers = CallAnswers(received_training=item.received_training, completed_training=item.completed_training)
-        problems = followup_problems(answers, item.form2_completed)
+        problems = followup_problems(_call_answers(item), item.form2_completed)
         if problems:
             findings.append(FollowupFinding(item, item.enrollment.trainee.name, problems))
     return findings

@@ -1,6 +1,7 @@
 """Policy §5: follow-up answers that say "did not attend" or "did not complete", against the trainee's valid 附表2;
 the trainees' suggestions kept and printed."""
 
+import re
 import subprocess
 
 import pytest
@@ -9,16 +10,20 @@ from django.urls import reverse
 from evaluations.models import TraineeEvaluation
 from evaluations.tests.conftest import trainee_answers
 from followups import services
-from followups.contradictions import CallAnswers, followup_problems
+from followups.contradictions import CallAnswers, contradicts_form2, followup_problems
 from followups.models import FollowupItem
 from followups.selectors import followup_contradictions_for
 from xingan_training.errors import ServiceError
 
 from .conftest import ANSWERS
 
-CONTRADICTS_ATTENDANCE = "与附表2矛盾：回访中学员表示未参加此次培训，附表2却填写“已完成此次培训”"
-CONTRADICTS_COMPLETION = "与附表2矛盾：回访中学员表示未完成此次培训，附表2却填写“已完成此次培训”"
-NOT_ATTENDED_NO_FORM = "回访中学员表示未参加此次培训（无有效附表2可比对）"
+CONTRADICTS_ATTENDANCE = "回访中表示未参加此次培训，附表2却填写“已完成此次培训”"
+CONTRADICTS_COMPLETION = "回访中表示未完成此次培训，附表2却填写“已完成此次培训”"
+NOT_ATTENDED_NO_FORM = "回访中表示未参加此次培训（无有效附表2可比对）"
+
+
+def visible_text(page: str) -> str:
+    return re.sub(r"<[^>]+>", "", page)
 
 
 def pdf_text(content: bytes, tmp_path) -> str:
@@ -57,13 +62,15 @@ def phoned(sampled, county_user):
 class TestRule:
     def test_not_attending_against_a_completed_form_is_a_contradiction(self):
         assert followup_problems(CallAnswers(False, None), True) == [CONTRADICTS_ATTENDANCE]
+        assert contradicts_form2(CallAnswers(False, None), True)
+        assert not contradicts_form2(CallAnswers(False, None), None) and not contradicts_form2(CallAnswers(True, True), True)
 
     def test_not_completing_against_a_completed_form_is_a_contradiction(self):
         assert followup_problems(CallAnswers(True, False), True) == [CONTRADICTS_COMPLETION]
 
     def test_without_a_form_or_with_a_form_that_agrees_it_is_a_finding(self):
         assert followup_problems(CallAnswers(False, None), None) == [NOT_ATTENDED_NO_FORM]
-        assert followup_problems(CallAnswers(True, False), False) == ["回访中学员表示未完成此次培训（附表2亦填写未完成）"]
+        assert followup_problems(CallAnswers(True, False), False) == ["回访中表示未完成此次培训（附表2亦填写未完成）"]
 
     def test_attending_and_completing_raises_nothing_whatever_the_form_says(self):
         assert followup_problems(CallAnswers(True, True), True) == []
@@ -111,6 +118,7 @@ class TestShown:
         training_class, (denies_attending, denies_completing, no_form) = phoned
         with django_assert_num_queries(1):
             findings = followup_contradictions_for(training_class, user=county_user)
+        assert [finding.contradicts_form2 for finding in findings] == [True, True, False]
         assert [(item.pk, name, problems) for item, name, problems in findings] == [
             (denies_attending.pk, denies_attending.enrollment.trainee.name, [CONTRADICTS_ATTENDANCE]),
             (denies_completing.pk, denies_completing.enrollment.trainee.name, [CONTRADICTS_COMPLETION]),
@@ -118,23 +126,25 @@ class TestShown:
         ]
 
     def test_the_class_page_shows_findings_and_suggestions(self, client, phoned, county_user):
-        training_class, (denies_attending, denies_completing, _no_form) = phoned
+        training_class, (denies_attending, denies_completing, no_form) = phoned
         client.force_login(county_user)
-        page = client.get(reverse("followups:class_followups", args=[training_class.pk])).content.decode()
+        page = visible_text(client.get(reverse("followups:class_followups", args=[training_class.pk])).content.decode())
         assert "回访中表示未参加或未完成培训（3 人）" in page
-        assert f"{denies_attending.enrollment.trainee.name}：{CONTRADICTS_ATTENDANCE}" in page
-        assert f"{denies_completing.enrollment.trainee.name}：{CONTRADICTS_COMPLETION}" in page
-        assert NOT_ATTENDED_NO_FORM in page
+        assert f"与附表2矛盾{denies_attending.enrollment.trainee.name}：{CONTRADICTS_ATTENDANCE}" in page
+        assert f"与附表2矛盾{denies_completing.enrollment.trainee.name}：{CONTRADICTS_COMPLETION}" in page
+        assert f"{no_form.enrollment.trainee.name}：{NOT_ATTENDED_NO_FORM}" in page
+        assert f"矛盾{no_form.enrollment.trainee.name}" not in page
         assert "学员意见建议（2 条）" in page and "希望多安排实操" in page and "没上过课" in page
 
     def test_the_record_sheet_prints_findings_and_suggestions(self, client, phoned, league_user, tmp_path):
-        training_class, (denies_attending, denies_completing, _no_form) = phoned
+        training_class, (denies_attending, denies_completing, no_form) = phoned
         client.force_login(league_user)
         text = pdf_text(client.get(reverse("reports:followups", args=[training_class.pk])).content, tmp_path)
         flat = "".join(text.split())
         assert "回访中表示未参加或未完成培训" in flat
-        assert "".join(CONTRADICTS_ATTENDANCE.split()) in flat and "".join(CONTRADICTS_COMPLETION.split()) in flat
-        assert NOT_ATTENDED_NO_FORM in flat
+        assert f"{denies_attending.enrollment.trainee.name}与附表2矛盾{CONTRADICTS_ATTENDANCE}" in flat
+        assert f"{denies_completing.enrollment.trainee.name}与附表2矛盾{CONTRADICTS_COMPLETION}" in flat
+        assert f"{no_form.enrollment.trainee.name}回访发现{NOT_ATTENDED_NO_FORM}" in flat
         assert f"{denies_completing.enrollment.trainee.name}希望多安排实操" in flat
         calls = text[text.index("参训情况"):text.index("未能回访并已替换")]
         assert [line.split()[5] for line in calls.splitlines() if line[:1].isdigit()] == ["未参加", "未完成", "未参加"]

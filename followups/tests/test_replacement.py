@@ -1,5 +1,7 @@
 """Policy §5 Decision: 空号 and 拒绝回访 replace the trainee at once; 无人接听, 关机 and 占线 count toward the allowance."""
 
+import subprocess
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -38,7 +40,8 @@ class TestRule:
 
 class TestCalls:
     @pytest.mark.parametrize("outcome, label", [("wrong_number", "空号"), ("refused", "拒绝回访")])
-    def test_one_call_replaces_at_once_and_the_page_says_why(self, client, sampled, county_user, outcome, label):
+    def test_one_call_replaces_at_once_and_the_page_and_the_sheet_say_why(self, client, sampled, county_user, outcome, label,
+                                                                           tmp_path):
         training_class, sample = sampled
         first = sample.items.get(position=0)
         services.call_attempt_record(actor=county_user, item=first, outcome=outcome)
@@ -47,7 +50,11 @@ class TestCalls:
         assert first.replaced_by.enrollment_id == sample.order[3]
         client.force_login(county_user)
         page = client.get(reverse("followups:class_followups", args=[training_class.pk])).content.decode()
-        assert f"原因：{label}；由{first.replaced_by.enrollment.trainee.name}接替" in page
+        assert f"原因：{label}；接替学员：{first.replaced_by.enrollment.trainee.name}" in page
+        path = tmp_path / "followups.pdf"
+        path.write_bytes(client.get(reverse("reports:followups", args=[training_class.pk])).content)
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        assert f"未能回访并已替换：{first.enrollment.trainee.name}（{label}）" in text
 
     def test_two_no_answers_and_a_busy_line_replace_on_the_third(self, client, sampled, county_user, settings):
         settings.FOLLOWUP_MAX_FAILED_ATTEMPTS = 3
