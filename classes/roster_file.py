@@ -28,6 +28,8 @@ MAX_COMPRESSION_RATIO = 200
 MAX_MEMBERS = 500
 # The header and every value must sit within the first MAX_COLUMNS columns (A to AX).
 MAX_COLUMNS = 50
+# Per allowed row, on average: the template has 5 columns; a county's own sheet may have a dozen or two.
+CELLS_PER_ROW = 20
 SHEET_XML_BYTES_PER_ROW = 2048
 
 
@@ -97,13 +99,13 @@ def sheet_limits(max_rows: int) -> SheetLimits:
 
     The template filled through openpyxl takes about 330 bytes of sheet XML per row (five columns of inline
     strings: 1.6 MB for 5,000 rows; Excel's shared strings take less); 2 KB a row leaves room for a county's
-    own extra columns, and the cell budget allows MAX_COLUMNS cells on every row.
+    own extra columns, and the cell budget (also the budget of shared strings) CELLS_PER_ROW cells a row.
     """
     last_row = max_rows + 1
     return SheetLimits(
         last_row=last_row,
         max_columns=MAX_COLUMNS,
-        max_cells=last_row * MAX_COLUMNS,
+        max_cells=last_row * CELLS_PER_ROW,
         max_xml_bytes=last_row * SHEET_XML_BYTES_PER_ROW,
     )
 

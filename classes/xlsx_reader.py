@@ -125,8 +125,17 @@ def _feed(parser: expat.XMLParserType, stream, max_bytes: int, too_big: str) -> 
     yield
 
 
+_LOCAL_NAMES: dict[str, str] = {}
+
+
 def _local(name: str) -> str:
-    return name[name.rfind("}") + 1 :]
+    """"{namespace}}local" -> "local", memoised: the handlers run once per element, hundreds of thousands of times."""
+    local = _LOCAL_NAMES.get(name)
+    if local is None:
+        local = name[name.rfind("}") + 1 :]
+        if len(_LOCAL_NAMES) < 1000:  # element names come from the file: never let it grow the cache unbounded
+            _LOCAL_NAMES[name] = local
+    return local
 
 
 def _parse_small(archive: zipfile.ZipFile, name: str, start) -> None:
