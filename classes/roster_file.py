@@ -157,10 +157,14 @@ def check_rows(
     *,
     category_ids_by_name: dict[str, int],
     enrolled_id_numbers: set[str],
-    registered_names_by_id_number: dict[str, str],
     today: date,
 ) -> RosterCheck:
-    """Validates every row and reports every problem, row by row, in Chinese."""
+    """Validates every row and reports every problem, row by row, in Chinese.
+
+    Nothing here depends on whether an ID number is registered through another institution's roster, nor
+    under which name: the answer to the institution must not tell (issue #8 item 9). A name that differs
+    from the registered one is kept on the enrollment and shown to the county, not to the institution.
+    """
     check = RosterCheck(row_count=len(records))
     first_row_by_id_number: dict[str, int] = {}
     for row_number, raw in records:
@@ -198,9 +202,6 @@ def check_rows(
                 first_row_by_id_number[number] = row_number
             if number in enrolled_id_numbers:
                 fail("id_number", "该学员已在本班花名册中")
-            registered_name = registered_names_by_id_number.get(number)
-            if registered_name is not None and name and registered_name != name:
-                fail("name", "该身份证号已登记的姓名与本行姓名不一致")
 
         phone = ""
         try:
