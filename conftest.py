@@ -145,10 +145,13 @@ def enroll(training_class, count, *, seed=1):
             name=make_name(rng),
             gender=gender,
             birth_date=date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-            phone=make_mobile(rng),
             category=category,
         )
-        enrollments.append(Enrollment.objects.create(training_class=training_class, trainee=trainee))
+        enrollments.append(
+            Enrollment.objects.create(
+                training_class=training_class, trainee=trainee, roster_name=trainee.name, phone=make_mobile(rng)
+            )
+        )
     return enrollments
 
 

@@ -1,7 +1,8 @@
-"""Times a 2,000-row roster import: the portal's path, then django-import-export's default row-by-row path.
+"""Times a 2,000-row roster import: the portal's path, then django-import-export's default row-by-row path;
+then the time the portal takes to refuse each hostile workbook of classes/tests/hostile_workbooks.py.
 
 Run: .venv/bin/python bench/import_roster.py   (uses DATABASE_URL when set, else a throwaway SQLite file)
-Target: the portal's preview + confirm of 2,000 rows in under 3 s.
+Targets: the portal's preview + confirm of 2,000 rows in under 3 s; each hostile file refused in under 2 s.
 """
 
 import random
@@ -63,6 +64,33 @@ def run() -> None:
           f"total {finished - started:6.2f} s  (target < 3 s)")
     print(f"import-export  row-by-row import_data            total {baseline_finished - baseline_started:6.2f} s  "
           f"(writes trainees only, no roster, no per-row policy checks)")
+    time_refusals(user, training_class)
+
+
+def time_refusals(user, training_class) -> None:
+    from classes import services
+    from classes.demo_data import ROSTER_HEADERS, make_roster_rows
+    from classes.tests import hostile_workbooks as hostile
+    from xingan_training.errors import ServiceError
+
+    row = make_roster_rows(random.Random(3), 1)[0]
+    files = {
+        "dimension A1:XFD1048576 + cell at XFD1048576": hostile.lying_dimension_and_last_row(ROSTER_HEADERS, row),
+        "value at XFD1": hostile.value_at_last_column(ROSTER_HEADERS, row),
+        "3,000,000 whitespace-only rows": hostile.whitespace_rows(ROSTER_HEADERS, 3_000_000),
+        "200,000 whitespace-only rows": hostile.whitespace_rows(ROSTER_HEADERS, 200_000),
+        "300,000 shared strings": hostile.shared_strings_flood(ROSTER_HEADERS, 300_000),
+        "5,000 rows x 60 empty cells": hostile.empty_cells_everywhere(ROSTER_HEADERS, 5000, 60),
+    }
+    for label, data in files.items():
+        started = time.perf_counter()
+        try:
+            services.roster_import_preview(actor=user, training_class=training_class, file_name="x.xlsx", data=data)
+            outcome = "NOT REFUSED"
+        except ServiceError as error:
+            outcome = error.message[:40]
+        print(f"hostile  {label:46s} {len(data) / 1024:8.0f} KB  refused in {time.perf_counter() - started:5.2f} s  "
+              f"(target < 2 s)  {outcome}")
 
 
 if __name__ == "__main__":

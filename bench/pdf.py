@@ -48,8 +48,9 @@ def run():
         number = make_resident_id(rng)
         trainee = Trainee.objects.create(id_number=number, name=make_name(rng), gender="male" if int(number[16]) % 2 else "female",
                                          birth_date=date(int(number[6:10]), int(number[10:12]), int(number[12:14])),
-                                         phone=make_mobile(rng), category=category)
-        enrollment = Enrollment.objects.create(training_class=training_class, trainee=trainee)
+                                         category=category)
+        enrollment = Enrollment.objects.create(training_class=training_class, trainee=trainee, roster_name=trainee.name,
+                                               phone=make_mobile(rng))
         TraineeEvaluation.objects.create(
             enrollment=enrollment, source="online", overall=rng.choice(ratings), completed_training=True,
             attended_from=training_class.start_date, attended_to=training_class.end_date, attended_amount=90,

@@ -33,14 +33,15 @@ def seed():
     # 30,000 people shared across classes (a person may attend several): 10–40 trainees a class.
     people = {make_resident_id(rng) for _ in range(30000)}
     trainees = Trainee.objects.bulk_create(
-        Trainee(id_number=number, name="学员", gender="male", birth_date=date(1990, 1, 1), phone="13800000000", category=category)
+        Trainee(id_number=number, name="学员", gender="male", birth_date=date(1990, 1, 1), category=category)
         for number in people
     )
     trainee_ids = [trainee.pk for trainee in trainees]
     enrollments = []
     for training_class in classes:
         for trainee_id in rng.sample(trainee_ids, rng.randint(10, 40)):
-            enrollments.append(Enrollment(training_class=training_class, trainee_id=trainee_id, completion="completed"))
+            enrollments.append(Enrollment(training_class=training_class, trainee_id=trainee_id, roster_name="学员",
+                                          phone="13800000000", completion="completed"))
     Enrollment.objects.bulk_create(enrollments, batch_size=5000)
     return len(enrollments)
 

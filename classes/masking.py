@@ -15,13 +15,21 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}{'*' * (len(value) - 7)}{value[-4:]}"
 
 
-class MaskedPersonalData:
-    """Adds masked_id_number / masked_phone to anything with id_number and phone attributes."""
+class MaskedIdNumber:
+    """Adds masked_id_number to anything with an id_number attribute (a person)."""
 
     @property
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
+
+class MaskedPhone:
+    """Adds masked_phone to anything with a phone attribute (a roster row: the phone belongs to the roster)."""
+
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+class MaskedPersonalData(MaskedIdNumber, MaskedPhone):
+    """Both, for a row of an uploaded roster file."""

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from xingan_training.locking import LockableModel
 
-from .masking import MaskedPersonalData
+from .masking import MaskedIdNumber, MaskedPhone
 
 
 class Region(models.Model):
@@ -205,8 +205,12 @@ class TrainingClass(LockableModel):
         return self.institution.county
 
 
-class Trainee(MaskedPersonalData, models.Model):
-    """A person, once in the whole system, identified by the resident ID number."""
+class Trainee(MaskedIdNumber, models.Model):
+    """A person, once in the whole system, identified by the resident ID number.
+
+    ``name`` is the name of the first registration. What a roster says about the person (name as written,
+    phone) belongs to that roster's Enrollment: an institution must not read what another institution gave.
+    """
 
     class Gender(models.TextChoices):
         MALE = "male", "男"
@@ -216,7 +220,6 @@ class Trainee(MaskedPersonalData, models.Model):
     name = models.CharField("姓名", max_length=40)
     gender = models.CharField("性别", max_length=6, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
-    phone = models.CharField("联系电话", max_length=11)
     category = models.ForeignKey(
         TraineeCategory, verbose_name="人员类别", on_delete=models.PROTECT, related_name="trainees"
     )
@@ -229,7 +232,6 @@ class Trainee(MaskedPersonalData, models.Model):
         verbose_name_plural = "学员"
         constraints = [
             models.CheckConstraint(name="trainee_id_number_format", condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$")),
-            models.CheckConstraint(name="trainee_phone_format", condition=Q(phone__regex=r"^1[3-9][0-9]{9}$")),
         ]
 
     def __str__(self):
@@ -266,8 +268,8 @@ class RosterImport(models.Model):
         ordering = ["-created_at"]
 
 
-class Enrollment(LockableModel):
-    """A trainee on a class roster."""
+class Enrollment(MaskedPhone, LockableModel):
+    """A trainee on a class roster, with what that roster said about the person (issue #8 item 9)."""
 
     LOCK_PATH = "training_class__review__status"
 
@@ -280,6 +282,13 @@ class Enrollment(LockableModel):
         TrainingClass, verbose_name="培训班", on_delete=models.PROTECT, related_name="enrollments"
     )
     trainee = models.ForeignKey(Trainee, verbose_name="学员", on_delete=models.PROTECT, related_name="enrollments")
+    # The name as this roster wrote it: what the class's pages and files show, so that an institution never
+    # learns the name under which another roster registered the same ID number. The county sees a mismatch
+    # with the trainee's registered name (selectors.roster_name_mismatches).
+    roster_name = models.CharField("花名册姓名", max_length=40)
+    # The number this roster gave: the class page, reveal, exports, follow-up calls and forms read this one,
+    # never a number another institution's roster gave for the same person.
+    phone = models.CharField("联系电话", max_length=11)
     completion = models.CharField("结业情况", max_length=20, choices=Completion.choices, default=Completion.ENROLLED)
     roster_import = models.ForeignKey(
         RosterImport, verbose_name="来源导入", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -297,4 +306,5 @@ class Enrollment(LockableModel):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["training_class", "trainee"], name="enrollment_once_per_class"),
+            models.CheckConstraint(name="enrollment_phone_format", condition=Q(phone__regex=r"^1[3-9][0-9]{9}$")),
         ]

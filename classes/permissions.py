@@ -21,6 +21,7 @@ class ClassActions:
     can_remove_trainees: bool
     can_mark_dropped: bool
     can_reveal_personal_data: bool
+    can_see_name_mismatches: bool
 
 
 def class_actions_for(user, training_class: TrainingClass) -> ClassActions:
@@ -33,6 +34,8 @@ def class_actions_for(user, training_class: TrainingClass) -> ClassActions:
         can_remove_trainees=is_owner and training_class.status == TrainingClass.Status.DRAFT,
         can_mark_dropped=is_owner and training_class.status == TrainingClass.Status.IN_TRAINING,
         can_reveal_personal_data=user.role in (Role.INSTITUTION, Role.COUNTY, Role.LEAGUE),
+        # Issue #8 item 9: the registered name of an ID number is the bureaus' to compare, never the institution's.
+        can_see_name_mismatches=user.role in (Role.COUNTY, Role.LEAGUE),
     )
 
 

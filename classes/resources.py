@@ -6,9 +6,9 @@ from .models import Enrollment, Trainee, TraineeCategory
 
 
 class RosterExportResource(resources.ModelResource):
-    """One roster row as staff see it: personal numbers masked, labels in Chinese."""
+    """One roster row as staff see it: the roster's own name and phone, numbers masked, labels in Chinese."""
 
-    name = fields.Field(column_name="姓名", attribute="trainee__name")
+    name = fields.Field(column_name="姓名", attribute="roster_name")
     gender = fields.Field(column_name="性别")
     id_number = fields.Field(column_name="身份证号")
     phone = fields.Field(column_name="联系电话")
@@ -27,7 +27,7 @@ class RosterExportResource(resources.ModelResource):
         return enrollment.trainee.masked_id_number
 
     def dehydrate_phone(self, enrollment):
-        return enrollment.trainee.masked_phone
+        return enrollment.masked_phone
 
     def dehydrate_completion(self, enrollment):
         return enrollment.get_completion_display()
@@ -41,16 +41,15 @@ class GenderWidget(widgets.Widget):
 
 
 class TraineeRosterResource(resources.ModelResource):
-    """The roster template's columns mapped onto Trainee, imported by import-export row by row.
+    """The roster template's person columns mapped onto Trainee, imported by import-export row by row.
 
-    Used by the admin for superusers, and by bench/import_roster.py as the baseline the portal's bulk
-    roster import is measured against.
+    Used by bench/import_roster.py as the baseline the portal's bulk roster import is measured against.
+    The phone column is not read: a phone belongs to an enrollment, which this baseline does not write.
     """
 
     name = fields.Field(column_name="姓名", attribute="name")
     gender = fields.Field(column_name="性别", attribute="gender", widget=GenderWidget())
     id_number = fields.Field(column_name="身份证号", attribute="id_number")
-    phone = fields.Field(column_name="联系电话", attribute="phone")
     category = fields.Field(
         column_name="人员类别", attribute="category", widget=widgets.ForeignKeyWidget(TraineeCategory, field="name")
     )
@@ -58,7 +57,7 @@ class TraineeRosterResource(resources.ModelResource):
     class Meta:
         model = Trainee
         import_id_fields = ("id_number",)
-        fields = ("name", "gender", "id_number", "phone", "category")
+        fields = ("name", "gender", "id_number", "category")
 
     def before_save_instance(self, instance, row, **kwargs):
         from .identity import parse_resident_id

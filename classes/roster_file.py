@@ -1,8 +1,8 @@
 """Reading and checking a roster workbook (.xlsx). No database: the caller passes what it knows.
 
-The file is untrusted: its container is checked before openpyxl sees it (size, zip structure,
-compression ratio against zip bombs), and openpyxl parses its XML through defusedxml (entity expansion,
-external references and DTDs are refused).
+The file is untrusted: its container is checked first (size, zip structure, compression ratio against
+zip bombs), then the first sheet is streamed by ``xlsx_reader`` within limits derived from the row limit
+(XML bytes, cells, row number, columns), so that no upload holds a web worker for long.
 """
 
 import io
@@ -12,6 +12,7 @@ from datetime import date
 
 from .identity import IdentifierError, check_resident_id_matches, normalise_mobile, parse_resident_id
 from .masking import MaskedPersonalData
+from .xlsx_reader import SheetLimits, WorkbookError, first_sheet_rows
 
 COLUMNS = (
     ("name", "姓名"),
@@ -25,6 +26,11 @@ GENDERS = {"男": "male", "女": "female"}
 MAX_UNCOMPRESSED_BYTES = 100 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 200
 MAX_MEMBERS = 500
+# The header and every value must sit within the first MAX_COLUMNS columns (A to AX).
+MAX_COLUMNS = 50
+# Per allowed row, on average: the template has 5 columns; a county's own sheet may have a dozen or two.
+CELLS_PER_ROW = 20
+SHEET_XML_BYTES_PER_ROW = 2048
 
 
 class RosterFileError(Exception):
@@ -88,65 +94,54 @@ def check_container(data: bytes, *, max_bytes: int) -> None:
             raise RosterFileError("文件压缩比异常（疑似压缩炸弹），拒绝导入")
 
 
+def sheet_limits(max_rows: int) -> SheetLimits:
+    """What reading a sheet of at most ``max_rows`` data rows (plus the header) may cost.
+
+    The template filled through openpyxl takes about 330 bytes of sheet XML per row (five columns of inline
+    strings: 1.6 MB for 5,000 rows; Excel's shared strings take less); 2 KB a row leaves room for a county's
+    own extra columns, and the cell budget (also the budget of shared strings) CELLS_PER_ROW cells a row.
+    """
+    last_row = max_rows + 1
+    return SheetLimits(
+        last_row=last_row,
+        max_columns=MAX_COLUMNS,
+        max_cells=last_row * CELLS_PER_ROW,
+        max_xml_bytes=last_row * SHEET_XML_BYTES_PER_ROW,
+    )
+
+
 def read_rows(data: bytes, *, max_rows: int, columns=COLUMNS) -> list[tuple[int, dict[str, object]]]:
     """The rows of the first sheet as (excel row number, {column key: raw value}), blank rows skipped.
 
-    ``columns`` are (key, header label) pairs; any other sheet with the same contract can use this reader."""
-    import defusedxml
-    import openpyxl
-
+    Row 1 is the header; ``columns`` are (key, header label) pairs, found within the first MAX_COLUMNS
+    columns, so any other sheet with the same contract can use this reader. Only those columns are kept.
+    Refuses (RosterFileError) a sheet past the limits of ``sheet_limits(max_rows)``.
+    """
+    records = []
     try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        positions = _column_positions(header, columns)
-        records = []
-        for offset, values in enumerate(rows, start=2):
-            if values is None or all(value is None or str(value).strip() == "" for value in values):
+        rows = first_sheet_rows(data, limits=sheet_limits(max_rows))
+        header_number, header = next(rows, (0, {}))
+        positions = _column_positions(header if header_number == 1 else {}, columns)
+        for row_number, values in rows:
+            if all(str(value).strip() == "" for value in values.values()):
                 continue
-            if len(records) >= max_rows:
-                raise RosterFileError(f"名册行数超过上限 {max_rows} 行，请分批导入")
-            records.append((offset, {key: _cell(values, index) for key, index in positions.items()}))
-        workbook.close()
-    except RosterFileError:
-        raise
-    except Exception as error:  # noqa: BLE001 - any parser failure on an untrusted file is one user-facing answer
-        if _caused_by(error, defusedxml.DefusedXmlException):
-            raise RosterFileError("文件包含不安全的 XML 内容（实体、DTD 或外部引用），拒绝导入") from None
-        raise RosterFileError("文件无法读取，请使用下载的模板重新填写") from None
+            records.append((row_number, {key: values.get(column) for key, column in positions.items()}))
+    except WorkbookError as error:
+        raise RosterFileError(str(error)) from None
     if not records:
         raise RosterFileError("文件中没有数据行")
     return records
 
 
-def _caused_by(error: BaseException, kind: type) -> bool:
-    """openpyxl wraps parser errors in its own; look down the chain for the real cause."""
-    seen = 0
-    while error is not None and seen < 10:
-        if isinstance(error, kind):
-            return True
-        error = error.__cause__ or error.__context__
-        seen += 1
-    return False
-
-
-def _column_positions(header, columns) -> dict[str, int]:
-    labels = [str(value).strip() if value is not None else "" for value in (header or ())]
-    positions = {}
-    missing = []
-    for key, label in columns:
-        if label in labels:
-            positions[key] = labels.index(label)
-        else:
-            missing.append(label)
+def _column_positions(header: dict[int, object], columns) -> dict[str, int]:
+    """Column number of each label; the leftmost wins when a label repeats."""
+    by_label: dict[str, int] = {}
+    for column in sorted(header):
+        by_label.setdefault(str(header[column]).strip(), column)
+    missing = [label for _key, label in columns if label not in by_label]
     if missing:
-        raise RosterFileError(f"缺少列：{'、'.join(missing)}（请使用下载的模板）")
-    return positions
-
-
-def _cell(values: tuple, index: int) -> object:
-    return values[index] if index < len(values) else None
+        raise RosterFileError(f"缺少列：{'、'.join(missing)}（表头须在第 1 行前 {MAX_COLUMNS} 列内，请使用下载的模板）")
+    return {key: by_label[label] for key, label in columns}
 
 
 def _text(value: object) -> str:
@@ -162,10 +157,14 @@ def check_rows(
     *,
     category_ids_by_name: dict[str, int],
     enrolled_id_numbers: set[str],
-    registered_names_by_id_number: dict[str, str],
     today: date,
 ) -> RosterCheck:
-    """Validates every row and reports every problem, row by row, in Chinese."""
+    """Validates every row and reports every problem, row by row, in Chinese.
+
+    Nothing here depends on whether an ID number is registered through another institution's roster, nor
+    under which name: the answer to the institution must not tell (issue #8 item 9). A name that differs
+    from the registered one is kept on the enrollment and shown to the county, not to the institution.
+    """
     check = RosterCheck(row_count=len(records))
     first_row_by_id_number: dict[str, int] = {}
     for row_number, raw in records:
@@ -203,9 +202,6 @@ def check_rows(
                 first_row_by_id_number[number] = row_number
             if number in enrolled_id_numbers:
                 fail("id_number", "该学员已在本班花名册中")
-            registered_name = registered_names_by_id_number.get(number)
-            if registered_name is not None and name and registered_name != name:
-                fail("name", "该身份证号已登记的姓名与本行姓名不一致")
 
         phone = ""
         try:

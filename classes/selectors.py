@@ -1,6 +1,6 @@
 """Scoped reads of the training domain. Views, exports, PDFs and tasks read rows only through these."""
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from accounts.models import Role
 from accounts.scoping import scope_to_user
@@ -70,6 +70,13 @@ def class_list_for(user) -> QuerySet[TrainingClass]:
 def class_roster(training_class: TrainingClass) -> QuerySet[Enrollment]:
     """The roster of a class the caller already fetched through classes_visible_to."""
     return training_class.enrollments.select_related("trainee__category").order_by("id")
+
+
+def roster_name_mismatches(training_class: TrainingClass) -> QuerySet[Enrollment]:
+    """The enrollments of a class whose roster wrote another name than the one the ID number was first
+    registered under. For county and league staff only (ClassActions.can_see_name_mismatches): the
+    institution must not learn the other registration's name."""
+    return class_roster(training_class).exclude(roster_name=F("trainee__name"))
 
 
 def class_status_counts(user) -> dict[str, int]:

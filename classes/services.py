@@ -130,13 +130,11 @@ def _check_roster(training_class: TrainingClass, data: bytes) -> roster_file.Ros
     enrolled = set(
         training_class.enrollments.filter(trainee__id_number__in=id_numbers).values_list("trainee__id_number", flat=True)
     )
-    registered = dict(Trainee.objects.filter(id_number__in=id_numbers).values_list("id_number", "name"))
     categories = dict(TraineeCategory.objects.values_list("name", "id"))
     check = roster_file.check_rows(
         records,
         category_ids_by_name=categories,
         enrolled_id_numbers=enrolled,
-        registered_names_by_id_number=registered,
         today=timezone.localdate(),
     )
     enrolled_total = training_class.enrollments.count()
@@ -233,7 +231,6 @@ def _write_roster(actor: User, training_class: TrainingClass, roster_import: Ros
             name=row.name,
             gender=row.gender,
             birth_date=row.birth_date,
-            phone=row.phone,
             category_id=row.category_id,
         )
         for row in rows
@@ -245,15 +242,20 @@ def _write_roster(actor: User, training_class: TrainingClass, roster_import: Ros
         existing.update(
             Trainee.objects.filter(id_number__in=[row.id_number for row in rows]).values_list("id_number", "id")
         )
+    # The person is linked, never rewritten: name and phone as this roster gives them go on the enrollment.
     enrollments = [
-        Enrollment(training_class=training_class, trainee_id=existing[row.id_number], roster_import=roster_import)
+        Enrollment(
+            training_class=training_class, trainee_id=existing[row.id_number], roster_import=roster_import,
+            roster_name=row.name, phone=row.phone,
+        )
         for row in rows
     ]
     bulk_create_with_history(enrollments, Enrollment, batch_size=500, default_user=actor)
 
 
 def enrollment_reveal_personal_data(*, actor: User, enrollment: Enrollment, request=None) -> dict[str, str]:
-    """The full ID number and phone of one trainee, for staff whose scope covers the class. Audited."""
+    """The full ID number of one trainee and the phone this class's roster gave, for staff whose scope covers
+    the class. Audited."""
     if not classes_visible_to(actor).filter(pk=enrollment.training_class_id).exists():
         raise ServiceError("学员不存在或无权查看。")
     trainee = enrollment.trainee
@@ -264,7 +266,7 @@ def enrollment_reveal_personal_data(*, actor: User, enrollment: Enrollment, requ
         target=trainee,
         detail=f"培训班 {enrollment.training_class.batch_number}",
     )
-    return {"id_number": trainee.id_number, "phone": trainee.phone}
+    return {"id_number": trainee.id_number, "phone": enrollment.phone}
 
 
 def enrollment_mark_dropped(*, actor: User, enrollment: Enrollment) -> Enrollment:

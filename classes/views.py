@@ -52,13 +52,15 @@ def class_list(request):
 def class_detail(request, pk):
     training_class = _visible_class(request, pk)
     roster = Paginator(selectors.class_roster(training_class), 100).get_page(request.GET.get("page"))
+    actions = class_actions_for(request.user, training_class)
     return render(
         request,
         "classes/class_detail.html",
         {
             "training_class": training_class,
             "roster": roster,
-            "actions": class_actions_for(request.user, training_class),
+            "actions": actions,
+            "name_mismatches": selectors.roster_name_mismatches(training_class) if actions.can_see_name_mismatches else [],
             "history": selectors.class_history(training_class),
             "roster_imports": selectors.roster_imports_visible_to(request.user)
             .filter(training_class=training_class)
@@ -236,7 +238,7 @@ def enrollment_mark_dropped(request, pk, enrollment_pk):
     enrollment = _visible_enrollment(request, training_class, enrollment_pk)
     try:
         services.enrollment_mark_dropped(actor=request.user, enrollment=enrollment)
-        messages.success(request, f"已登记 {enrollment.trainee.name} 中途退出。")
+        messages.success(request, f"已登记 {enrollment.roster_name} 中途退出。")
     except ServiceError as error:
         messages.error(request, error.message)
     return redirect("classes:class_detail", pk=pk)
@@ -251,7 +253,7 @@ def enrollment_remove(request, pk, enrollment_pk):
     if request.method == "POST":
         try:
             services.enrollment_remove(actor=request.user, enrollment=enrollment)
-            messages.success(request, f"已将 {enrollment.trainee.name} 移出花名册。")
+            messages.success(request, f"已将 {enrollment.roster_name} 移出花名册。")
         except ServiceError as error:
             messages.error(request, error.message)
         return redirect("classes:class_detail", pk=pk)

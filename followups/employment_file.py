@@ -20,12 +20,13 @@ DESTINATIONS = {label: value for value, label in FollowupItem.EmploymentStatus.c
 
 
 def employment_export_xlsx(roster) -> bytes:
-    """One row per trainee of the roster (numbers masked); 学员编号 ties a row back to the roster on import."""
+    """One row per trainee of the roster (the roster's names, numbers masked); 学员编号 ties a row back to the
+    roster on import."""
     rows = []
     for enrollment in roster:
         record = getattr(enrollment, "employment_record", None)
         rows.append([
-            enrollment.pk, enrollment.trainee.name, enrollment.trainee.masked_id_number,
+            enrollment.pk, enrollment.roster_name, enrollment.trainee.masked_id_number,
             record.get_destination_display() if record else "", record.employer if record else "",
             int(record.monthly_wage) if record and record.monthly_wage is not None else "",
             record.skill_improvement if record else "",

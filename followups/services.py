@@ -163,14 +163,14 @@ def _require_caller(actor: User) -> None:
 
 
 def followup_phone_reveal(*, actor: User, item: FollowupItem, request=None) -> str:
-    """The caller sees the full number; each view is audited."""
+    """The caller sees the full number the class's roster gave (not another roster's); each view is audited."""
     _require_caller(actor)
     if not followup_items_visible_to(actor).filter(pk=item.pk).exists():
         raise ServiceError("回访对象不存在或无权查看。")
-    trainee = item.enrollment.trainee
-    audit_event_record(action=AuditEvent.Action.VIEW_PERSONAL_DATA, request=request, actor=actor, target=trainee,
-                       detail="电话回访查看联系电话")
-    return trainee.phone
+    enrollment = item.enrollment
+    audit_event_record(action=AuditEvent.Action.VIEW_PERSONAL_DATA, request=request, actor=actor,
+                       target=enrollment.trainee, detail="电话回访查看联系电话")
+    return enrollment.phone
 
 
 def call_attempt_record(*, actor: User, item: FollowupItem, outcome: str, callback_at=None, note: str = "",
@@ -298,7 +298,8 @@ def reminders_create_for_overdue(*, today: date | None = None) -> int:
 def employment_records_import(*, actor: User, training_class: TrainingClass, data: bytes) -> tuple[int, list]:
     """Imports a filled employment file for a class: every row or none. Returns (rows written, row errors)."""
     _require_own_class(actor, training_class)
-    names = dict(training_class.enrollments.values_list("id", "trainee__name"))
+    # The file shows each roster's own name (employment_export_xlsx), so the names are checked against it.
+    names = dict(training_class.enrollments.values_list("id", "roster_name"))
     try:
         rows, errors = check_employment_rows(
             data, enrollments_by_id=names, max_bytes=settings.ROSTER_UPLOAD_MAX_BYTES, max_rows=settings.ROSTER_MAX_ROWS

@@ -158,7 +158,7 @@ def employment_edit(request, pk, enrollment_pk):
         except ServiceError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"已保存 {enrollment.trainee.name} 的就业跟踪档案。")
+            messages.success(request, f"已保存 {enrollment.roster_name} 的就业跟踪档案。")
             return redirect("followups:class_employment", pk=pk)
     if request.user.role != Role.INSTITUTION:
         raise Http404

@@ -81,12 +81,13 @@ def form2_for(evaluation: TraineeEvaluation | None, *, enrollment: Enrollment | 
     masks them, BLANK leaves them for the trainee to write on paper."""
     enrollment = evaluation.enrollment if evaluation else enrollment
     trainee = enrollment.trainee if enrollment else None
+    # The phone is the one this class's roster gave (issue #8 item 9).
     if trainee is None or numbers == BLANK:
         phone, id_number = "", ""
     elif numbers == FULL:
-        phone, id_number = trainee.phone, trainee.id_number
+        phone, id_number = enrollment.phone, trainee.id_number
     else:
-        phone, id_number = trainee.masked_phone, trainee.masked_id_number
+        phone, id_number = enrollment.masked_phone, trainee.masked_id_number
     return Form2(
         name=trainee.name if trainee else "",
         gender=trainee.get_gender_display() if trainee else "",

@@ -117,7 +117,7 @@ def followups(request, pk):
             continue
         last_call = list(item.attempts.all())[-1]
         rows.append({
-            "name": trainee.name, "phone": trainee.phone if numbers == FULL else trainee.masked_phone,
+            "name": trainee.name, "phone": item.enrollment.phone if numbers == FULL else item.enrollment.masked_phone,
             "when": item.completed_at, "caller": last_call.caller.display_name,
             "participation": item.participation_display,
             "status": item.get_employment_status_display(), "employer": item.employer, "wage": item.monthly_wage,

@@ -130,10 +130,11 @@ class TestLifecycle:
 
 class TestPersonalData:
     def test_roster_page_masks_ids_and_phones(self, login, county_user, training_class):
-        trainee = enroll(training_class, 1)[0].trainee
+        enrollment = enroll(training_class, 1)[0]
+        trainee = enrollment.trainee
         page = login(county_user).get(reverse("classes:class_detail", args=[training_class.pk])).content.decode()
-        assert trainee.masked_id_number in page and trainee.masked_phone in page
-        assert trainee.id_number not in page and trainee.phone not in page
+        assert trainee.masked_id_number in page and enrollment.masked_phone in page
+        assert trainee.id_number not in page and enrollment.phone not in page
 
     def test_revealing_the_full_values_is_audited(self, login, county_user, training_class):
         enrollment = enroll(training_class, 1)[0]

@@ -67,8 +67,9 @@ class TestPreviewAndConfirm:
     def test_a_person_already_registered_elsewhere_is_linked_not_duplicated(
         self, institution_user, training_class, other_class
     ):
-        someone = other_class.enrollments.first().trainee
-        row = [someone.name, someone.get_gender_display(), someone.id_number, someone.phone, someone.category.name]
+        theirs = other_class.enrollments.first()
+        someone = theirs.trainee
+        row = [someone.name, someone.get_gender_display(), someone.id_number, theirs.phone, someone.category.name]
         roster_import = preview(institution_user, training_class, roster_workbook_bytes([row]))
         services.roster_import_confirm(actor=institution_user, roster_import=roster_import)
         assert Trainee.objects.filter(id_number=someone.id_number).count() == 1
@@ -115,8 +116,9 @@ class TestRowErrors:
         assert Trainee.objects.count() == 0
 
     def test_a_trainee_already_in_the_class_is_an_error(self, institution_user, training_class):
-        existing = enroll(training_class, 1)[0].trainee
-        row = [existing.name, existing.get_gender_display(), existing.id_number, existing.phone, existing.category.name]
+        enrollment = enroll(training_class, 1)[0]
+        existing = enrollment.trainee
+        row = [existing.name, existing.get_gender_display(), existing.id_number, enrollment.phone, existing.category.name]
         roster_import = preview(institution_user, training_class, roster_workbook_bytes([row]))
         assert errors_of(roster_import) == [(2, "身份证号", "该学员已在本班花名册中")]
 
@@ -201,7 +203,7 @@ class TestExport:
     def test_export_masks_numbers_neutralises_formulas_and_is_audited(self, login, institution_user, training_class):
         enrollment = enroll(training_class, 2)[0]
         trainee = enrollment.trainee
-        Trainee.objects.filter(pk=trainee.pk).update(name="=HYPERLINK(\"http://evil\",\"x\")")
+        Enrollment.objects.filter(pk=enrollment.pk).update(roster_name="=HYPERLINK(\"http://evil\",\"x\")")
         response = login(institution_user).get(reverse("classes:roster_export", args=[training_class.pk]))
         sheet = load_workbook(io.BytesIO(response.content)).active
         values = [[cell.value for cell in row] for row in sheet.iter_rows()]
@@ -209,7 +211,7 @@ class TestExport:
         exported = values[1]
         assert exported[0] == "'=HYPERLINK(\"http://evil\",\"x\")"
         assert exported[2] == trainee.masked_id_number and "*" in exported[2]
-        assert exported[3] == trainee.masked_phone
+        assert exported[3] == enrollment.masked_phone
         assert trainee.id_number not in response.content.decode("latin-1")
         assert AuditEvent.objects.filter(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, actor=institution_user).exists()
 

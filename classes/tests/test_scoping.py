@@ -46,7 +46,7 @@ class TestSelectors:
         self, county_user, own_class, other_class
     ):
         shared = other_class.enrollments.first().trainee
-        Enrollment.objects.create(training_class=own_class, trainee=shared)
+        Enrollment.objects.create(training_class=own_class, trainee=shared, roster_name=shared.name, phone="13912345678")
         assert selectors.trainees_visible_to(county_user).filter(pk=shared.pk).exists()
         assert not selectors.enrollments_visible_to(county_user).filter(training_class=other_class).exists()
 

@@ -30,7 +30,7 @@ def test_recording_two_failed_attempts_and_a_completed_call(page, live_server, c
 
     for outcome in ("无人接听", "占线"):
         page.goto(live_server.url + reverse("followups:call", args=[item.pk]))
-        assert item.enrollment.trainee.phone in page.locator("#phone").inner_text()
+        assert item.enrollment.phone in page.locator("#phone").inner_text()
         page.get_by_label(outcome).check()
         page.get_by_role("button", name="保存通话记录").click()
         assert "通话记录已保存" in page.content()

@@ -123,7 +123,7 @@ class TestCalls:
         item = sample.items.first()
         client.force_login(league_user)
         page = client.get(reverse("followups:call", args=[item.pk])).content.decode()
-        assert item.enrollment.trainee.phone in page and "回访话术" in page
+        assert item.enrollment.phone in page and "回访话术" in page
         assert AuditEvent.objects.filter(action=AuditEvent.Action.VIEW_PERSONAL_DATA, actor=league_user).count() == 1
 
     def test_another_county_reaches_none_of_it(self, client, sampled, other_county_user):

@@ -112,11 +112,11 @@ def test_follow_up_record_sheet_lists_the_completed_calls(client, county_user, f
     from evaluations.tests.conftest import complete_followups
 
     sample = complete_followups(finished_class, county_user)
-    trainee = sample.items.first().enrollment.trainee
+    enrollment = sample.items.first().enrollment
     client.force_login(county_user)
     content = client.get(reverse("reports:followups", args=[finished_class.pk])).content
     text = pdf_text(content, tmp_path)
     assert "兴安盟职业技能培训电话跟踪回访记录表" in text
-    assert trainee.name in text and trainee.phone in text and "单位就业" in text
+    assert enrollment.trainee.name in text and enrollment.phone in text and "单位就业" in text
     assert f"应回访 {sample.target_size} 人" in text and f"已完成 {sample.target_size} 人" in text
     assert dark_pixel_share(content, tmp_path) > 0.005

@@ -177,14 +177,14 @@ class Command(BaseCommand):
             for _ in range(size):
                 gender = rng.choice(("male", "female"))
                 id_number = make_resident_id(rng, area_code=training_class.institution.county.code, gender=gender)
-                people.append(id_number)
+                name = make_name(rng)
+                people.append((id_number, name, make_mobile(rng)))
                 new_trainees.append(
                     Trainee(
                         id_number=id_number,
-                        name=make_name(rng),
+                        name=name,
                         gender=gender,
                         birth_date=date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
-                        phone=make_mobile(rng),
                         category=rng.choice(categories),
                     )
                 )
@@ -200,7 +200,9 @@ class Command(BaseCommand):
                 else Enrollment.Completion.ENROLLED
             )
             enrollments.extend(
-                Enrollment(training_class=training_class, trainee_id=ids[number], completion=completion) for number in people
+                Enrollment(training_class=training_class, trainee_id=ids[number], roster_name=name, phone=phone,
+                           completion=completion)
+                for number, name, phone in people
             )
         Enrollment.objects.bulk_create(enrollments, ignore_conflicts=True, batch_size=500)
         return Trainee.objects.count() - before
