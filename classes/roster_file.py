@@ -10,7 +10,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
-from .identity import IdentifierError, check_resident_id_matches, normalise_mobile, parse_resident_id
+from .identity import IdentifierError, check_resident_id_matches, clean_person_name, normalise_mobile, parse_resident_id
 from .masking import MaskedPersonalData
 from .xlsx_reader import SheetLimits, WorkbookError, first_sheet_rows
 
@@ -173,11 +173,11 @@ def check_rows(
         def fail(column: str, message: str) -> None:
             check.errors.append(RowError(row_number, COLUMN_LABELS[column], message))
 
-        name = _text(raw["name"])
-        if not name:
-            fail("name", "姓名不能为空")
-        elif len(name) > 40:
-            fail("name", "姓名过长（最多40个字）")
+        name = ""
+        try:
+            name = clean_person_name(_text(raw["name"]))
+        except IdentifierError as error:
+            fail("name", str(error))
 
         gender = GENDERS.get(_text(raw["gender"]))
         if gender is None:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -318,8 +319,9 @@ def trainee_evaluation_submit_online(*, token: str, name: str, id_number: str, a
         Enrollment.objects.filter(
             training_class=training_class,
             trainee__id_number=(id_number or "").strip().upper(),
-            trainee__name=(name or "").strip(),
         )
+        # The trainee may give the name this roster wrote or the name first registered under the ID.
+        .filter(Q(roster_name=(name or "").strip()) | Q(trainee__name=(name or "").strip()))
         .select_related("trainee")
         .first()
     )

@@ -16,6 +16,7 @@ from accounts.models import Role
 from accounts.security import client_ip
 from classes.filters import TrainingClassFilter
 from classes.selectors import classes_visible_to, enrollments_visible_to
+from followups.selectors import followup_contradictions_for
 from xingan_training.errors import ServiceError
 
 from . import rules, selectors, services
@@ -96,6 +97,7 @@ def class_evaluation(request, pk):
             "review": review,
             "summary": summary if actions.can_see_rating_counts else None,
             "contradictions": summary.contradictions if actions.can_see_trainee_forms else [],
+            "followup_findings": followup_contradictions_for(training_class, user=request.user),
             "suggestions": selectors.class_suggestions(training_class) if actions.can_see_rating_counts else [],
             "self_assessment": assessments.get(ClassAssessment.Party.INSTITUTION),
             "county_assessment": assessments.get(ClassAssessment.Party.COUNTY),

@@ -267,3 +267,17 @@ def test_unconfirmed_previews_are_voided_and_their_files_cleared_after_a_day(ins
     fresh.refresh_from_db()
     assert stale.status == RosterImport.Status.REJECTED and bytes(stale.content) == b""
     assert fresh.status == RosterImport.Status.PREVIEWED and len(bytes(fresh.content)) > 0
+
+
+def test_a_name_of_invisible_characters_is_a_row_error(reference_data):
+    from datetime import date
+
+    from classes.roster_file import check_rows
+
+    records = [(2, {"name": "\u200b\u200b", "gender": "男", "id_number": "152201199001011238", "phone": "13800138000",
+                    "category": "农村牧区转移就业劳动者"})]
+    check = check_rows(records, category_ids_by_name={"农村牧区转移就业劳动者": 1}, enrolled_id_numbers=set(),
+                       today=date(2026, 11, 30))
+    assert [(error.column, error.message) for error in check.errors if error.column == "姓名"] == [
+        ("姓名", "姓名不能为空，也不能只由空格或不可见字符组成")
+    ]

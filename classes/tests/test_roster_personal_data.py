@@ -96,7 +96,7 @@ class TestPhoneBelongsToTheRoster:
                                         (other_institution_user, other_county_user, b_class)):
             services.training_class_start(actor=owner, training_class=training)
             services.training_class_finish(actor=owner, training_class=training, assessment_end_date=date(2026, 5, 20))
-            followup_services.followup_sample_draw(training_class_id=training.pk)
+            followup_services.followup_sample_draw(training_class_id=training.pk, trigger="sweep")
         a_item = FollowupItem.objects.get(sample__training_class=training_class)
         b_item = FollowupItem.objects.get(sample__training_class=b_class)
 

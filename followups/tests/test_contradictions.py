@@ -164,3 +164,14 @@ class TestShown:
         client.force_login(other_county_user)
         assert client.get(reverse("followups:class_followups", args=[training_class.pk])).status_code == 404
         assert client.get(reverse("reports:followups", args=[training_class.pk])).status_code == 404
+
+
+def test_the_evaluation_page_shows_follow_up_findings_to_bureaus_only(client, phoned, county_user, institution_user):
+    training_class, (denies_attending, _denies_completing, _no_form) = phoned
+    url = reverse("evaluations:class_evaluation", args=[training_class.pk])
+    client.force_login(county_user)
+    page = client.get(url).content.decode()
+    assert 'id="followup-findings"' in page and "电话回访答复与附表2不一致（3 人）" in page
+    assert denies_attending.enrollment.trainee.name in page and CONTRADICTS_ATTENDANCE in page
+    client.force_login(institution_user)
+    assert 'id="followup-findings"' not in client.get(url).content.decode()
