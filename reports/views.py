@@ -9,11 +9,11 @@ from django.urls import reverse
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent
 from classes.selectors import class_roster, classes_visible_to
-from evaluations.selectors import trainee_evaluations_visible_to
+from evaluations.selectors import rectification_notices_visible_to, trainee_evaluations_visible_to
 from xingan_training.downloads import PDF, file_response
 
 from . import services
-from .forms_data import BLANK, FULL, MASKED, form1_for, form2_for
+from .forms_data import BLANK, FULL, MASKED, form1_for, form2_for, notice_document_for
 from .models import GeneratedDocument
 from .pdf import render_pdf
 from .selectors import class_form2_evaluations, generated_documents_visible_to
@@ -120,6 +120,16 @@ def followups(request, pk):
         "coverage": coverage_of(training_class),
     })
     return _pdf_response(content, f"电话回访记录表_{training_class.batch_number}.pdf")
+
+
+@login_required
+def rectification_notice(request, notice_pk):
+    """整改通知书 as an A4 official document; seen by the class's county, the league and the addressed institution."""
+    notice = get_object_or_404(
+        rectification_notices_visible_to(request.user).select_related("training_class__occupation"), pk=notice_pk
+    )
+    content = render_pdf("reports/pdf/rectification_notice.html", {"document": notice_document_for(notice)})
+    return _pdf_response(content, f"整改通知书_{notice.number}.pdf")
 
 
 # Documents rendered in the background ----------------------------------------------------------------------
