@@ -27,15 +27,21 @@ from .selectors import class_form2_evaluations
 logger = logging.getLogger(__name__)
 
 Status = GeneratedDocument.Status
-# A chunk of 20 pages takes a few seconds; a row that has not moved for this long lost its worker or its
-# message (broker restarted without persistence), so a new request does not wait for it.
-STALE_AFTER = timedelta(minutes=30)
+# A chunk of 20 pages takes a few seconds (bench/pdf.py): a running document silent for this long lost its
+# worker. The file-system broker never redelivers a message whose worker was killed, Redis only after its
+# visibility timeout (an hour), so a beat task puts such a document back in the queue itself.
+STALLED_AFTER = timedelta(minutes=5)
+MAX_ATTEMPTS = 3
+# A queued document not started for this long lost its message (broker restarted without persistence):
+# a new request replaces it instead of waiting.
+LOST_AFTER = timedelta(minutes=30)
 # Files may print full ID numbers: they are kept long enough to download, not as an archive.
 KEEP_FOR = timedelta(days=1)
 
 RENDER_FAILED = "生成文件时出错，文件未生成。请返回重新生成；如仍失败，请联系系统管理员。"
 QUEUE_UNAVAILABLE = "后台任务队列暂时不可用，文件未生成。请稍后重新生成。"
 STALE = "后台生成长时间没有进展（处理程序可能已中断），已停止。请重新生成。"
+GAVE_UP = f"后台生成已中断{MAX_ATTEMPTS}次，已停止。请稍后重新生成；如仍失败，请联系系统管理员。"
 NO_LONGER_VISIBLE = "申请人已无权查看该培训班，文件未生成。"
 
 
@@ -49,7 +55,7 @@ def class_form2_document_request(*, actor: User, training_class: TrainingClass) 
 
     Anyone who may see the class may ask; the content is what the actor may see, masked as the inline PDF is.
     While one is queued or running for the same class and actor it is returned instead of a second one (the
-    partial unique constraint settles two clicks at once); a row stuck for STALE_AFTER is failed and replaced.
+    partial unique constraint settles two clicks at once); one that is stuck (``_is_stuck``) is failed and replaced.
     """
     if not classes_visible_to(actor).filter(pk=training_class.pk).exists():
         raise ServiceError("培训班不存在或无权操作。")
@@ -61,7 +67,7 @@ def class_form2_document_request(*, actor: User, training_class: TrainingClass) 
             .filter(kind=kind, training_class=training_class, requested_by=actor, status__in=GeneratedDocument.ACTIVE_STATUSES)
             .first()
         )
-        if active is not None and active.updated_at >= now - STALE_AFTER:
+        if active is not None and not _is_stuck(active, now=now):
             return active
         if active is not None:
             _fail(active, STALE)
@@ -80,6 +86,11 @@ def class_form2_document_request(*, actor: User, training_class: TrainingClass) 
             )
         _enqueue_render(document.pk)
     return document
+
+
+def _is_stuck(document: GeneratedDocument, *, now: datetime) -> bool:
+    silent_for = now - document.updated_at
+    return silent_for > (STALLED_AFTER if document.status == Status.RUNNING else LOST_AFTER)
 
 
 def _enqueue_render(document_id: int) -> None:
@@ -201,6 +212,28 @@ def _fail_attempt(document: GeneratedDocument, message: str) -> GeneratedDocumen
             return locked
         _fail(locked, message)
     return locked
+
+
+def generated_documents_resume_stalled(*, now: datetime | None = None) -> int:
+    """Beat task: a running document whose worker died (silent for STALLED_AFTER) goes back to the queue for a
+    new attempt, up to MAX_ATTEMPTS; after that it fails with a Chinese message. A worker that was only slow
+    finds its attempt superseded at its next progress report and stops. Returns how many were re-queued."""
+    now = now or timezone.now()
+    requeued = 0
+    stalled = GeneratedDocument.objects.filter(status=Status.RUNNING, updated_at__lt=now - STALLED_AFTER)
+    for document_id in stalled.values_list("pk", flat=True):
+        with transaction.atomic():
+            document = GeneratedDocument.objects.select_for_update().get(pk=document_id)
+            if document.status != Status.RUNNING or not _is_stuck(document, now=now):
+                continue
+            if document.attempt >= MAX_ATTEMPTS:
+                _fail(document, GAVE_UP)
+                continue
+            document.status = Status.QUEUED
+            document.save()
+            _enqueue_render(document.pk)
+            requeued += 1
+    return requeued
 
 
 def generated_documents_purge(*, older_than: datetime | None = None) -> int:

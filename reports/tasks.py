@@ -14,6 +14,11 @@ def render_generated_document(document_id: int) -> str | None:
     return document.status if document else None
 
 
+@shared_task(name="reports.resume_stalled_documents")
+def resume_stalled_documents() -> int:
+    return services.generated_documents_resume_stalled()
+
+
 @shared_task(name="reports.purge_generated_documents")
 def purge_generated_documents() -> int:
     return services.generated_documents_purge()

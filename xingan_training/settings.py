@@ -242,6 +242,8 @@ CELERY_BEAT_SCHEDULE = {
     "remind-overdue-followups": {"task": "followups.remind_overdue", "schedule": 24 * 3600.0},
     # Generated PDFs may print full ID numbers: they are kept a day (reports/services.py), checked hourly.
     "purge-generated-documents": {"task": "reports.purge_generated_documents", "schedule": 3600.0},
+    # A document whose worker died goes back to the queue (reports/services.py STALLED_AFTER, 5 minutes).
+    "resume-stalled-documents": {"task": "reports.resume_stalled_documents", "schedule": 120.0},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

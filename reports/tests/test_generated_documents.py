@@ -13,7 +13,7 @@ from conftest import make_user
 from evaluations.tests.conftest import add_forms, finished_class  # noqa: F401 (fixture)
 from reports import services
 from reports.models import GeneratedDocument
-from reports.tasks import purge_generated_documents, render_generated_document
+from reports.tasks import purge_generated_documents, render_generated_document, resume_stalled_documents
 
 from .test_pdfs import pdf_pages, pdf_text
 
@@ -131,7 +131,7 @@ class TestBackgroundRendering:
     ):
         stuck = request_document(client, county_user, big_class, django_capture_on_commit_callbacks)
         GeneratedDocument.objects.filter(pk=stuck.pk).update(
-            status="running", updated_at=timezone.now() - services.STALE_AFTER - timedelta(minutes=1)
+            status="running", updated_at=timezone.now() - services.STALLED_AFTER - timedelta(minutes=1)
         )
         fresh = request_document(client, county_user, big_class, django_capture_on_commit_callbacks)
         stuck.refresh_from_db()
@@ -149,6 +149,40 @@ class TestBackgroundRendering:
         assert render_generated_document(document.pk) == "done", "a late duplicate delivery leaves it as it is"
         document.refresh_from_db()
         assert document.attempt == 2
+
+
+    def test_a_slow_queue_is_waited_for_but_a_silent_worker_is_not(
+        self, client, county_user, big_class, django_capture_on_commit_callbacks
+    ):
+        queued = request_document(client, county_user, big_class, django_capture_on_commit_callbacks)
+        GeneratedDocument.objects.filter(pk=queued.pk).update(updated_at=timezone.now() - timedelta(minutes=10))
+        client.get(reverse("reports:class_form2", args=[big_class.pk]))
+        assert GeneratedDocument.objects.count() == 1, "ten minutes in the queue is a busy worker, not a lost message"
+
+    def test_the_beat_task_requeues_a_document_whose_worker_died_then_gives_up(
+        self, client, county_user, big_class, django_capture_on_commit_callbacks
+    ):
+        document = request_document(client, county_user, big_class, django_capture_on_commit_callbacks)
+        silent = timezone.now() - services.STALLED_AFTER - timedelta(seconds=1)
+        GeneratedDocument.objects.filter(pk=document.pk).update(status="running", attempt=1, pages_done=3, updated_at=silent)
+        with django_capture_on_commit_callbacks() as callbacks:
+            assert resume_stalled_documents() == 1
+        assert len(callbacks) == 1
+        assert render_generated_document(document.pk) == "done"
+
+        GeneratedDocument.objects.filter(pk=document.pk).update(status="running", attempt=services.MAX_ATTEMPTS, updated_at=silent)
+        assert resume_stalled_documents() == 0
+        state = status_of(client, document)
+        assert state["status"] == "failed" and "已中断3次" in state["error"]
+
+    def test_a_running_document_with_recent_progress_is_left_alone(
+        self, client, county_user, big_class, django_capture_on_commit_callbacks
+    ):
+        document = request_document(client, county_user, big_class, django_capture_on_commit_callbacks)
+        GeneratedDocument.objects.filter(pk=document.pk).update(status="running", attempt=1)
+        assert resume_stalled_documents() == 0
+        document.refresh_from_db()
+        assert document.status == "running"
 
 
 class TestFailures:
