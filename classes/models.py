@@ -1,7 +1,7 @@
 """The training domain: regions, institutions, the occupation catalogue, classes, trainees and rosters."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -144,6 +144,12 @@ class Institution(models.Model):
         return self.name
 
 
+# A training class is one classroom taught together: its trainees sit one assessment and fill 附表2 in one
+# session. 200 is well above any classroom; a bigger intake is registered as several classes (batches).
+# It also bounds the work of one class: a roster, a 附表2 set as PDF, a follow-up sample.
+MAX_REGISTERED_HEADCOUNT = 200
+
+
 class TrainingClass(LockableModel):
     """A class batch (培训班): the header of 附表1 plus what the portal tracks about it."""
 
@@ -165,7 +171,16 @@ class TrainingClass(LockableModel):
     start_date = models.DateField("培训开始日期")
     end_date = models.DateField("培训结束日期")
     assessment_end_date = models.DateField("培训鉴定结束日期", null=True, blank=True)
-    registered_headcount = models.PositiveIntegerField("备案人数", validators=[MinValueValidator(1)])
+    registered_headcount = models.PositiveIntegerField(
+        "备案人数",
+        validators=[
+            MinValueValidator(1, message="备案人数至少为1人。"),
+            MaxValueValidator(
+                MAX_REGISTERED_HEADCOUNT,
+                message=f"备案人数不能超过{MAX_REGISTERED_HEADCOUNT}人：一个培训班是一个教学班，人数更多请分班备案。",
+            ),
+        ],
+    )
     class_hours = models.PositiveIntegerField("培训课时", validators=[MinValueValidator(1)])
     location = models.CharField("培训地点", max_length=200)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -189,6 +204,10 @@ class TrainingClass(LockableModel):
                 condition=Q(assessment_end_date__isnull=True) | Q(assessment_end_date__gte=F("end_date")),
             ),
             models.CheckConstraint(name="class_headcount_positive", condition=Q(registered_headcount__gte=1)),
+            models.CheckConstraint(
+                name="class_headcount_within_one_classroom",
+                condition=Q(registered_headcount__lte=MAX_REGISTERED_HEADCOUNT),
+            ),
             models.CheckConstraint(name="class_hours_positive", condition=Q(class_hours__gte=1)),
         ]
         indexes = [

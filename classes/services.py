@@ -14,7 +14,7 @@ from xingan_training.locking import LockedRecordError
 from xingan_training.errors import ServiceError
 
 from . import hooks, roster_file
-from .models import Enrollment, Institution, RosterImport, Trainee, TraineeCategory, TrainingClass
+from .models import MAX_REGISTERED_HEADCOUNT, Enrollment, Institution, RosterImport, Trainee, TraineeCategory, TrainingClass
 from .selectors import classes_visible_to
 
 CLASS_FIELDS = (
@@ -54,12 +54,21 @@ def _check_occupation_licensed(institution: Institution, occupation) -> None:
         raise ServiceError(f"“{occupation}”不在本机构的办学许可范围内。")
 
 
+def _check_headcount(fields: dict) -> None:
+    # The form says so too; a caller without the form must not meet the database constraint, whose
+    # IntegrityError would read as a duplicate batch number below.
+    headcount = fields.get("registered_headcount")
+    if headcount is not None and not 1 <= headcount <= MAX_REGISTERED_HEADCOUNT:
+        raise ServiceError(f"备案人数应为1至{MAX_REGISTERED_HEADCOUNT}人：一个培训班是一个教学班，人数更多请分班备案。")
+
+
 def training_class_create(*, actor: User, **fields) -> TrainingClass:
     """Institution staff open a class of their own institution, in status 筹备中."""
     institution = _require_institution_staff(actor)
     if institution.catalogue_status != Institution.CatalogueStatus.LISTED:
         raise ServiceError("本机构当前不在补贴性培训机构目录内，不能新建培训班。")
     _check_occupation_licensed(institution, fields["occupation"])
+    _check_headcount(fields)
     values = {name: fields[name] for name in CLASS_FIELDS if name in fields}
     try:
         with transaction.atomic():
@@ -79,6 +88,7 @@ def training_class_update(*, actor: User, training_class: TrainingClass, **field
             raise ServiceError(f"培训班状态为“{locked.get_status_display()}”，不能修改。")
         if "occupation" in fields:
             _check_occupation_licensed(locked.institution, fields["occupation"])
+        _check_headcount(fields)
         for name in CLASS_FIELDS:
             if name in fields:
                 setattr(locked, name, fields[name])

@@ -179,12 +179,18 @@ class ReasonForm(forms.Form):
 
 
 class RectificationForm(forms.Form):
+    # Optional for callers that post only requirements and deadline: the notice then states the grade.
+    problems = forms.CharField(label="存在问题", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False)
     requirements = forms.CharField(label="整改要求", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     deadline = forms.DateField(label="整改期限", widget=DateInput())
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bound_dates(self)
+
+
+class RectificationReportForm(forms.Form):
+    report = forms.CharField(label="整改情况", widget=forms.Textarea(attrs={"rows": 5}), max_length=4000)
 
 
 class EvidenceForm(forms.Form):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from .items import CLASS_ITEMS, TRAINEE_ITEMS
@@ -194,22 +195,46 @@ class ReviewEvent(models.Model):
 
 
 class RectificationNotice(LockableModel):
-    """整改通知书 (policy §3): issued by the county with a deadline, tracked until closed with evidence."""
+    """整改通知书 (policy §3, §8.6): an official notice of the county bureau to the institution, numbered per county
+    and year, with the problems found, the requirements and a deadline. The institution reports its
+    rectification (整改情况); the county closes the notice with evidence (销号) or sends the report back.
+
+    The number, the addressee and the issuing office are written once at issue: an issued document does not
+    change when an institution or a bureau is renamed later.
+    """
 
     LOCK_PATH = "training_class__review__status"
 
     class Status(models.TextChoices):
         OPEN = "open", "整改中"
+        SUBMITTED = "submitted", "待销号"
         CLOSED = "closed", "已整改"
+
+    # Until closed the class still needs its rectification (policy §3: tracked until closed).
+    UNRESOLVED_STATUSES = (Status.OPEN, Status.SUBMITTED)
 
     training_class = models.ForeignKey(
         "classes.TrainingClass", verbose_name="培训班", on_delete=models.PROTECT, related_name="rectification_notices"
     )
+    county = models.ForeignKey("classes.Region", verbose_name="发文旗县市", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年份")
+    sequence = models.PositiveIntegerField("序号")
+    number = models.CharField("文号", max_length=60, unique=True)
+    issuing_office = models.CharField("发文机关", max_length=60)
+    addressee = models.CharField("主送单位", max_length=100)
+    problems = models.TextField("存在问题", blank=True)
     requirements = models.TextField("整改要求")
     deadline = models.DateField("整改期限")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="下达人", on_delete=models.PROTECT, related_name="+")
+    issued_on = models.DateField("成文日期")
     issued_at = models.DateTimeField("下达时间", auto_now_add=True)
+    report = models.TextField("整改情况报告", blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="报告人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reported_at = models.DateTimeField("报告时间", null=True, blank=True)
+    return_reason = models.TextField("退回原因", blank=True)
     evidence = models.TextField("整改情况及佐证", blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="销号人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -222,6 +247,49 @@ class RectificationNotice(LockableModel):
         verbose_name = "整改通知书"
         verbose_name_plural = "整改通知书"
         ordering = ["-issued_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "year", "sequence"], name="one_notice_number_per_county_year"),
+            models.CheckConstraint(name="notice_sequence_positive", condition=Q(sequence__gte=1)),
+        ]
+
+    def __str__(self):
+        return self.number
+
+    @property
+    def is_overdue(self) -> bool:
+        """Policy §8.6: past the deadline and not closed."""
+        return self.status != self.Status.CLOSED and self.deadline < timezone.localdate()
+
+
+class RectificationNumberCounter(models.Model):
+    """The last sequence given to a county's 整改通知书 in a year. Issuing locks this row, so two notices issued
+    at the same moment get consecutive numbers, never the same one (the unique constraint above is the backstop)."""
+
+    county = models.ForeignKey("classes.Region", verbose_name="旗县市", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年份")
+    last_sequence = models.PositiveIntegerField("已用序号", default=0)
+
+    class Meta:
+        verbose_name = "整改通知书编号"
+        verbose_name_plural = "整改通知书编号"
+        constraints = [models.UniqueConstraint(fields=["county", "year"], name="one_notice_counter_per_county_year")]
+
+
+class RectificationEvent(models.Model):
+    """One step of a 整改通知书: issued, reported, sent back, closed; who, when, from, to, why."""
+
+    notice = models.ForeignKey(RectificationNotice, verbose_name="整改通知书", on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("操作", max_length=40)
+    from_status = models.CharField("原状态", max_length=10, choices=RectificationNotice.Status.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=10, choices=RectificationNotice.Status.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField("内容", blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "整改办理记录"
+        verbose_name_plural = "整改办理记录"
+        ordering = ["created_at", "id"]
 
 
 class Investigation(LockableModel):

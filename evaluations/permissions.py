@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from accounts.models import Role
 from classes.models import TrainingClass
 
-from .models import ClassReview
+from .models import ClassReview, RectificationNotice
 
 Status = ClassReview.Status
 FORMS_OPEN = (Status.AWAITING_SELF_EVALUATION, Status.AWAITING_COUNTY)
@@ -50,4 +50,22 @@ def review_actions_for(user, training_class: TrainingClass, review: ClassReview 
         can_see_trainee_forms=is_county or is_league or user.is_superuser,
         can_see_rating_counts=is_county or is_league or user.is_superuser or (is_owner and status in VERIFIED),
         can_download_full_ids=is_county or is_league,
+    )
+
+
+@dataclass(frozen=True)
+class RectificationActions:
+    can_report: bool
+    can_close: bool
+    can_return: bool
+
+
+def rectification_actions_for(user, notice: RectificationNotice) -> RectificationActions:
+    """Buttons of a 整改通知书: the addressed institution reports, the county closes or sends the report back."""
+    is_county = user.role == Role.COUNTY
+    is_addressee = user.role == Role.INSTITUTION and user.institution_id == notice.training_class.institution_id
+    return RectificationActions(
+        can_report=is_addressee and notice.status == RectificationNotice.Status.OPEN,
+        can_close=is_county and notice.status in RectificationNotice.UNRESOLVED_STATUSES,
+        can_return=is_county and notice.status == RectificationNotice.Status.SUBMITTED,
     )

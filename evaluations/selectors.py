@@ -76,7 +76,7 @@ def with_review_facts(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClas
         investigation_confirmed=Exists(investigations.filter(status=Investigation.Status.CONFIRMED)),
         investigation_open=Exists(investigations.filter(status=Investigation.Status.OPEN)),
         investigation_cleared=Exists(investigations.filter(status=Investigation.Status.NOT_CONFIRMED)),
-        rectification_open=Exists(notices.filter(status=RectificationNotice.Status.OPEN)),
+        rectification_open=Exists(notices.filter(status__in=RectificationNotice.UNRESOLVED_STATUSES)),
         rectification_closed=Exists(notices.filter(status=RectificationNotice.Status.CLOSED)),
     )
 

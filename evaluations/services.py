@@ -25,7 +25,9 @@ from .models import (
     ClassReview,
     EvaluationLink,
     Investigation,
+    RectificationEvent,
     RectificationNotice,
+    RectificationNumberCounter,
     ReviewEvent,
     TraineeEvaluation,
 )
@@ -386,32 +388,59 @@ def evaluation_link_revoke(*, actor: User, link: EvaluationLink) -> EvaluationLi
 # Consequences --------------------------------------------------------------------------------------------
 
 
-def rectification_issue(*, actor: User, training_class: TrainingClass, requirements: str, deadline: date) -> RectificationNotice:
-    """整改通知书 with a deadline (policy §3), issued by the class's county."""
+def rectification_issue(*, actor: User, training_class: TrainingClass, requirements: str, deadline: date,
+                        problems: str = "") -> RectificationNotice:
+    """整改通知书 with a deadline (policy §3), issued by the class's county as an official notice: numbered per
+    county and year (乌兰浩特市人社整改〔2026〕3号), addressed to the institution by its full name, signed by the
+    county bureau (the issuer's region)."""
     _require_role(actor, Role.COUNTY, "只有旗县市人社部门可以下达整改通知书。")
     if deadline <= timezone.localdate():
         raise ServiceError("整改期限须晚于今天。")
+    if not (requirements or "").strip():
+        raise ServiceError("请填写整改要求。")
     with transaction.atomic():
-        _check_consequences_open(_lock_review(actor, training_class))
-        return RectificationNotice.objects.create(
-            training_class=training_class, requirements=requirements.strip(), deadline=deadline, issued_by=actor
+        review = _lock_review(actor, training_class)
+        _check_consequences_open(review)
+        problems = (problems or "").strip() or _problems_from_grade(training_class)
+        county = actor.region
+        issued_on = timezone.localdate()
+        sequence = _notice_sequence_next(county=county, year=issued_on.year)
+        notice = RectificationNotice.objects.create(
+            training_class=training_class,
+            county=county,
+            year=issued_on.year,
+            sequence=sequence,
+            number=f"{county.name}人社整改〔{issued_on.year}〕{sequence}号",
+            issuing_office=f"{county.name}人力资源和社会保障局",
+            addressee=review.training_class.institution.name,
+            problems=problems,
+            requirements=requirements.strip(),
+            deadline=deadline,
+            issued_by=actor,
+            issued_on=issued_on,
         )
+        _notice_event(notice, actor=actor, action="下达整改通知书", from_status="")
+    return notice
 
 
 def rectification_close(*, actor: User, notice: RectificationNotice, evidence: str) -> RectificationNotice:
+    """The county closes a notice (销号) with the evidence of the rectification, whether or not the institution
+    reported first (a paper report, an inspection on site)."""
     _require_role(actor, Role.COUNTY, "只有旗县市人社部门可以销号。")
     if not (evidence or "").strip():
         raise ServiceError("请填写整改情况及佐证。")
     with transaction.atomic():
         _check_consequences_open(_lock_review(actor, notice.training_class))
         locked = RectificationNotice.objects.select_for_update().get(pk=notice.pk)
-        if locked.status != RectificationNotice.Status.OPEN:
+        if locked.status not in RectificationNotice.UNRESOLVED_STATUSES:
             raise ServiceError("该整改通知书已销号。")
+        from_status = locked.status
         locked.status = RectificationNotice.Status.CLOSED
         locked.evidence = evidence.strip()
         locked.closed_by = actor
         locked.closed_at = timezone.now()
         locked.save()
+        _notice_event(locked, actor=actor, action="销号", from_status=from_status, text=locked.evidence)
     return locked
 
 
@@ -451,4 +480,75 @@ def investigation_conclude(*, actor: User, investigation: Investigation, is_conf
             institution.is_flagged_for_handling = True
             institution.flag_reason = f"培训班 {locked.training_class.batch_number} 弄虚作假：{reason.strip()}"[:500]
             institution.save(update_fields=["is_flagged_for_handling", "flag_reason"])
+    return locked
+
+
+def _notice_sequence_next(*, county, year: int) -> int:
+    """The next number of the county's notices in ``year``. The counter row stays locked until the issuing
+    transaction ends, so concurrent issues wait for each other; get_or_create settles two first notices of a
+    year racing to create the row (one insert fails on the unique constraint and reads the other's row)."""
+    counter, _ = RectificationNumberCounter.objects.select_for_update().get_or_create(county=county, year=year)
+    counter.last_sequence += 1
+    counter.save(update_fields=["last_sequence"])
+    return counter.last_sequence
+
+
+def _problems_from_grade(training_class: TrainingClass) -> str:
+    """What a notice states as the problem when the county wrote none: the grade that triggers it (policy §3)."""
+    grade = grade_from_facts(with_review_facts(TrainingClass.objects.filter(pk=training_class.pk)).get())
+    if not grade.has_data:
+        return ""
+    return (f"学员绩效评价和诚信登记表（附表2）有效{grade.total}份，综合评价为“一般”的{grade.fair}份，"
+            f"占{float(grade.share('fair')):.1f}%。")
+
+
+def _notice_event(notice: RectificationNotice, *, actor: User, action: str, from_status: str, text: str = "") -> None:
+    RectificationEvent.objects.create(
+        notice=notice, action=action, from_status=from_status, to_status=notice.status, actor=actor, text=text
+    )
+
+
+def _lock_notice(actor: User, notice: RectificationNotice) -> RectificationNotice:
+    """The notice under a row lock, reached through the actor's scope (its class's review locked first, in the
+    same order as every other consequence)."""
+    _lock_review(actor, notice.training_class)
+    return RectificationNotice.objects.select_for_update().select_related("training_class__institution").get(pk=notice.pk)
+
+
+def rectification_report_submit(*, actor: User, notice: RectificationNotice, report: str) -> RectificationNotice:
+    """The addressed institution reports how it rectified (整改情况); the notice waits for the county's 销号.
+    Also after a send-back, with a new report. Late reports are accepted: the notice shows it is overdue."""
+    _require_role(actor, Role.INSTITUTION, "只有被通知的培训机构可以报送整改情况。")
+    report = (report or "").strip()
+    if not report:
+        raise ServiceError("请填写整改情况。")
+    with transaction.atomic():
+        locked = _lock_notice(actor, notice)
+        if locked.training_class.institution_id != actor.institution_id:
+            raise ServiceError("整改通知书不存在或无权操作。")
+        if locked.status != RectificationNotice.Status.OPEN:
+            raise ServiceError(f"整改通知书状态为“{locked.get_status_display()}”，不能报送整改情况。")
+        locked.status = RectificationNotice.Status.SUBMITTED
+        locked.report = report
+        locked.reported_by = actor
+        locked.reported_at = timezone.now()
+        locked.save()
+        _notice_event(locked, actor=actor, action="报送整改情况", from_status=RectificationNotice.Status.OPEN, text=report)
+    return locked
+
+
+def rectification_return(*, actor: User, notice: RectificationNotice, reason: str) -> RectificationNotice:
+    """The county sends the institution's report back with a required reason; the rectification goes on."""
+    _require_role(actor, Role.COUNTY, "只有旗县市人社部门可以退回整改情况。")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("退回必须填写原因。")
+    with transaction.atomic():
+        locked = _lock_notice(actor, notice)
+        if locked.status != RectificationNotice.Status.SUBMITTED:
+            raise ServiceError(f"整改通知书状态为“{locked.get_status_display()}”，只有待销号的可以退回。")
+        locked.status = RectificationNotice.Status.OPEN
+        locked.return_reason = reason
+        locked.save()
+        _notice_event(locked, actor=actor, action="退回整改情况", from_status=RectificationNotice.Status.SUBMITTED, text=reason)
     return locked

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notice_views, views
 
 app_name = "evaluations"
 
@@ -23,6 +23,10 @@ urlpatterns = [
     path("classes/<int:pk>/rectifications/<int:notice_pk>/close/", views.rectification_close, name="rectification_close"),
     path("classes/<int:pk>/investigations/", views.investigation_open, name="investigation_open"),
     path("classes/<int:pk>/investigations/<int:investigation_pk>/conclude/", views.investigation_conclude, name="investigation_conclude"),
+    path("rectifications/<int:notice_pk>/", notice_views.rectification_notice, name="rectification_notice"),
+    path("rectifications/<int:notice_pk>/report/", notice_views.rectification_notice_report, name="rectification_notice_report"),
+    path("rectifications/<int:notice_pk>/return/", notice_views.rectification_notice_return, name="rectification_notice_return"),
+    path("rectifications/<int:notice_pk>/close/", notice_views.rectification_notice_close, name="rectification_notice_close"),
     path("forms/<int:evaluation_pk>/", views.trainee_evaluation_detail, name="trainee_evaluation"),
     path("forms/<int:evaluation_pk>/untruthful/", views.mark_untruthful, name="mark_untruthful"),
 ]

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from classes.models import Enrollment, TrainingClass
 from evaluations.items import CLASS_ITEM_FIELDS, CLASS_ITEMS, TRAINEE_ITEM_FIELDS, TRAINEE_ITEMS
-from evaluations.models import ClassAssessment, ClassReview, Rating, TraineeEvaluation
+from evaluations.models import ClassAssessment, ClassReview, Rating, RectificationNotice, TraineeEvaluation
 
 RATING_ORDER = [(value, label) for value, label in Rating.choices]
 
@@ -96,4 +96,29 @@ def form2_for(evaluation: TraineeEvaluation | None, *, enrollment: Enrollment | 
         items=_rated(TRAINEE_ITEMS, TRAINEE_ITEM_FIELDS, evaluation),
         overall=RatedItem("综合评价情况", evaluation.overall if evaluation else ""),
         evaluation=evaluation,
+    )
+
+
+@dataclass
+class NoticeDocument:
+    """整改通知书 as printed: the notice as issued, its class, and its texts split into paragraphs."""
+
+    notice: RectificationNotice
+    training_class: TrainingClass
+    problems: list[str]
+    requirements: list[str]
+    # 抄送: the league center reviews the class's records (S1 二) and follows the rectification (S2 八).
+    copy_to: str = "兴安盟人力资源和就业服务中心"
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def notice_document_for(notice: RectificationNotice) -> NoticeDocument:
+    return NoticeDocument(
+        notice=notice,
+        training_class=notice.training_class,
+        problems=_paragraphs(notice.problems),
+        requirements=_paragraphs(notice.requirements),
     )

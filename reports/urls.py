@@ -10,6 +10,10 @@ urlpatterns = [
     path("classes/<int:pk>/form2-blank.pdf", views.blank_form2, name="blank_form2"),
     path("forms/<int:evaluation_pk>/form2.pdf", views.trainee_form2, name="trainee_form2"),
     path("classes/<int:pk>/followups.pdf", views.followups, name="followups"),
+    path("rectifications/<int:notice_pk>/notice.pdf", views.rectification_notice, name="rectification_notice"),
+    path("documents/<int:pk>/", views.document, name="document"),
+    path("documents/<int:pk>/status.json", views.document_status, name="document_status"),
+    path("documents/<int:pk>/download.pdf", views.document_download, name="document_download"),
     path("blank/form1.pdf", views.blank_form1, name="blank_form1"),
     path("blank/form2.pdf", views.blank_form2_generic, name="blank_form2_generic"),
 ]

@@ -1,18 +1,24 @@
 """The official forms as PDF, each scoped exactly like the page it is reached from."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent
 from classes.selectors import class_roster, classes_visible_to
-from evaluations.permissions import review_actions_for
-from evaluations.selectors import trainee_evaluations_visible_to
+from evaluations.selectors import rectification_notices_visible_to, trainee_evaluations_visible_to
 from xingan_training.downloads import PDF, file_response
 
-from .forms_data import BLANK, FULL, MASKED, form1_for, form2_for
+from . import services
+from .forms_data import BLANK, FULL, MASKED, form1_for, form2_for, notice_document_for
+from .models import GeneratedDocument
 from .pdf import render_pdf
+from .selectors import class_form2_evaluations, generated_documents_visible_to
+
+FULL_NUMBERS_AUDIT = "打印含完整身份证号、电话的表格"
 
 
 def _pdf_response(content: bytes, file_name: str):
@@ -31,10 +37,10 @@ def _require_trainee_forms_visible(request, training_class) -> None:
 
 def _numbers_for(request, training_class) -> str:
     """The full ID and phone print only for roles whose review needs them; each such PDF is audited."""
-    if not review_actions_for(request.user, training_class, None).can_download_full_ids:
+    if not services.may_print_full_numbers(request.user, training_class):
         return MASKED
     audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, target=training_class,
-                       detail="打印含完整身份证号、电话的表格")
+                       detail=FULL_NUMBERS_AUDIT)
     return FULL
 
 
@@ -47,14 +53,14 @@ def form1(request, pk):
 
 @login_required
 def class_form2(request, pk):
+    """All valid 附表2 of a class as one PDF: inline for a small class, rendered by a worker above
+    PDF_INLINE_MAX_PAGES (the user then follows its progress on the document page)."""
     training_class = _visible_class(request, pk)
     _require_trainee_forms_visible(request, training_class)
-    evaluations = (
-        trainee_evaluations_visible_to(request.user)
-        .filter(enrollment__training_class=training_class, is_valid=True)
-        .select_related("enrollment__trainee")
-        .order_by("enrollment_id")
-    )
+    evaluations = class_form2_evaluations(request.user, training_class)
+    if evaluations.count() > settings.PDF_INLINE_MAX_PAGES:
+        document = services.class_form2_document_request(actor=request.user, training_class=training_class)
+        return redirect("reports:document", pk=document.pk)
     numbers = _numbers_for(request, training_class)
     forms = [form2_for(evaluation, numbers=numbers) for evaluation in evaluations]
     content = render_pdf("reports/pdf/form2.html", {"forms": forms or [form2_for(None, numbers=BLANK)]})
@@ -131,3 +137,65 @@ def followups(request, pk):
         "coverage": coverage_of(training_class),
     })
     return _pdf_response(content, f"电话回访记录表_{training_class.batch_number}.pdf")
+
+
+@login_required
+def rectification_notice(request, notice_pk):
+    """整改通知书 as an A4 official document; seen by the class's county, the league and the addressed institution."""
+    notice = get_object_or_404(
+        rectification_notices_visible_to(request.user).select_related("training_class__occupation"), pk=notice_pk
+    )
+    content = render_pdf("reports/pdf/rectification_notice.html", {"document": notice_document_for(notice)})
+    return _pdf_response(content, f"整改通知书_{notice.number}.pdf")
+
+
+# Documents rendered in the background ----------------------------------------------------------------------
+
+
+def _visible_document(request, pk) -> GeneratedDocument:
+    return get_object_or_404(
+        generated_documents_visible_to(request.user).select_related("training_class__occupation"), pk=pk
+    )
+
+
+def _document_file_name(document: GeneratedDocument) -> str:
+    return f"附表2_{document.training_class.batch_number}.pdf"
+
+
+def _document_state(document: GeneratedDocument) -> dict:
+    is_done = document.status == GeneratedDocument.Status.DONE
+    return {
+        "status": document.status,
+        "status_label": document.get_status_display(),
+        "pages_done": document.pages_done,
+        "pages_total": document.pages_total,
+        "is_finished": not document.is_active,
+        "download_url": reverse("reports:document_download", args=[document.pk]) if is_done else "",
+        "error": document.error_message,
+    }
+
+
+@login_required
+def document(request, pk):
+    """Progress of a document being rendered, then its download link. Polled by static/js/document-progress.js;
+    without JavaScript the user follows the refresh link."""
+    document = _visible_document(request, pk)
+    return render(request, "reports/document.html", {
+        "document": document, "state": _document_state(document), "file_name": _document_file_name(document),
+    })
+
+
+@login_required
+def document_status(request, pk):
+    return JsonResponse(_document_state(_visible_document(request, pk)))
+
+
+@login_required
+def document_download(request, pk):
+    document = _visible_document(request, pk)
+    if document.status != GeneratedDocument.Status.DONE:
+        return redirect("reports:document", pk=pk)
+    if document.has_full_numbers:
+        audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, target=document.training_class,
+                           detail=f"{FULL_NUMBERS_AUDIT}（后台生成的附表2，共{document.pages_total}页）")
+    return FileResponse(document.file.open("rb"), content_type=PDF, filename=_document_file_name(document))

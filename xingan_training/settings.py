@@ -181,6 +181,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Generated files (reports.GeneratedDocument) go through the storage API; locally a folder under var/.
+# There is no MEDIA_URL route: files are served only by scoped views.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -238,6 +241,10 @@ CELERY_BEAT_SCHEDULE = {
     # nothing is due (bench/sampling.py). A worker also sweeps once when it starts (followups/tasks.py).
     "sweep-followup-samples": {"task": "followups.sweep_samples", "schedule": 600.0},
     "remind-overdue-followups": {"task": "followups.remind_overdue", "schedule": 24 * 3600.0},
+    # Generated PDFs may print full ID numbers: they are kept a day (reports/services.py), checked hourly.
+    "purge-generated-documents": {"task": "reports.purge_generated_documents", "schedule": 3600.0},
+    # A document whose worker died goes back to the queue (reports/services.py STALLED_AFTER, 5 minutes).
+    "resume-stalled-documents": {"task": "reports.resume_stalled_documents", "schedule": 120.0},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -271,3 +278,7 @@ EVALUATION_GRACE_DAYS = env_int("EVALUATION_GRACE_DAYS", 0)
 TRAINEE_FORM_RATE_LIMIT = env_int("TRAINEE_FORM_RATE_LIMIT", 20)
 # Phone follow-up (policy §5): failed calls after which a sampled trainee is replaced by a new random draw.
 FOLLOWUP_MAX_FAILED_ATTEMPTS = env_int("FOLLOWUP_MAX_FAILED_ATTEMPTS", 3)
+# A class's 附表2 set renders inside the request up to this many pages (~0.15 s a page, bench/pdf.py); above it a
+# worker renders it in chunks of PDF_RENDER_CHUNK_PAGES, reporting progress after each (reports/services.py).
+PDF_INLINE_MAX_PAGES = env_int("PDF_INLINE_MAX_PAGES", 20)
+PDF_RENDER_CHUNK_PAGES = env_int("PDF_RENDER_CHUNK_PAGES", 20)

@@ -8,6 +8,7 @@ from .settings import *  # noqa: E402,F401,F403
 from .settings import CACHE_URL, STORAGES, VAR_DIR  # noqa: E402
 
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+MEDIA_ROOT = VAR_DIR / "test-media"  # generated files of tests never mix with a local run's
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 # A fast hasher: tests create many users; production keeps Django's PBKDF2 default.

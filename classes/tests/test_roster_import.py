@@ -33,7 +33,7 @@ def errors_of(roster_import):
 def big_class(institution, occupation):
     from conftest import make_class
 
-    return make_class(institution, occupation, batch_number="XA152201-2026-900", headcount=2000)
+    return make_class(institution, occupation, batch_number="XA152201-2026-900", headcount=200)
 
 
 class TestPreviewAndConfirm:

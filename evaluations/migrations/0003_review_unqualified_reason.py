@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('evaluations', '0001_class_review_forms_and_consequences'),
+        ('evaluations', '0002_rectification_notice_as_official_document'),
     ]
 
     operations = [
