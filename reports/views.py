@@ -9,6 +9,7 @@ from django.urls import reverse
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent
 from classes.selectors import class_roster, classes_visible_to
+from evaluations.permissions import review_actions_for
 from evaluations.selectors import rectification_notices_visible_to, trainee_evaluations_visible_to
 from xingan_training.downloads import PDF, file_response
 
