@@ -48,11 +48,8 @@ run: install fonts
 	@echo "  institution2  突泉县的培训机构"
 	@echo "  admin         系统管理员 (Django admin)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A xingan_training worker --loglevel INFO --concurrency 2 & \
-	$(VENV)/bin/celery -A xingan_training beat --loglevel INFO & \
-	$(VENV)/bin/gunicorn xingan_training.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - ; \
-	wait
+	@# Ctrl-C or TERM stops web, worker and beat within ~8 s (bin/run-local explains how).
+	@VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) exec bin/run-local
 
 test: install fonts browser-deps
 	$(PY) -m pytest
