@@ -159,10 +159,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# Login lockout (django-axes): five failures on one (normalised) username, or from one client IP, lock it for 30 min.
+# Login lockout (django-axes): five failures on one (normalised) username lock it for 30 min, whatever address
+# they come from. The address alone never locks: a county office or a classroom shares one address, and one
+# user's typos must not lock out their colleagues. Failures are also counted per (username, address), which
+# axes' check (W006) asks for; with one limit that counter never fires before the username's own.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=30)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = ["username", ["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.security.axes_username"
 AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
