@@ -266,7 +266,13 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xingan@Demo2026")
 
 # 附表2 on phones: days after the class's end date the link still accepts forms (policy: before the end, 0).
 EVALUATION_GRACE_DAYS = env_int("EVALUATION_GRACE_DAYS", 0)
-# Trainee form submissions per client IP in 10 minutes, counted in the shared cache.
-TRAINEE_FORM_RATE_LIMIT = env_int("TRAINEE_FORM_RATE_LIMIT", 20)
+# The trainee's 附表2 form (evaluations/throttling.py). A class of 60 submits within minutes from one classroom
+# address, so submissions per address are not limited. Limited, per window of TRAINEE_FORM_THROTTLE_WINDOW seconds
+# in the shared cache: name + ID numbers the roster refuses, per link and per client address (a class's typos
+# stay well below them; guessing does not), and all submissions one link takes in (a few per trainee).
+TRAINEE_FORM_THROTTLE_WINDOW = env_int("TRAINEE_FORM_THROTTLE_WINDOW", 600)
+TRAINEE_FORM_LINK_FAILURE_LIMIT = env_int("TRAINEE_FORM_LINK_FAILURE_LIMIT", 30)
+TRAINEE_FORM_ADDRESS_FAILURE_LIMIT = env_int("TRAINEE_FORM_ADDRESS_FAILURE_LIMIT", 15)
+TRAINEE_FORM_LINK_SUBMISSION_LIMIT = env_int("TRAINEE_FORM_LINK_SUBMISSION_LIMIT", 300)
 # Phone follow-up (policy §5): failed calls after which a sampled trainee is replaced by a new random draw.
 FOLLOWUP_MAX_FAILED_ATTEMPTS = env_int("FOLLOWUP_MAX_FAILED_ATTEMPTS", 3)
