@@ -59,7 +59,7 @@ INSTALLED_APPS = [
     "django_filters",
     "import_export",
     "simple_history",
-    "axes",
+    "xingan_training.apps.AxesConfig",  # django-axes with a Chinese name in the admin
     "accounts",
     "classes",
     "evaluations",
@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "xingan_training.middleware.SecurityHeadersMiddleware",
+    # Before WhiteNoise and every view: a NUL byte in a path or value reaches neither the file system nor the database.
+    "xingan_training.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -144,6 +146,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "accounts.passwords.UsernameInPasswordValidator"},
 ]
 
 # Sessions: stored in the database so web nodes stay stateless. 等保 level 3: idle timeout 30 min,
@@ -173,6 +176,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "id_number"]
 
 LANGUAGE_CODE = "zh-hans"
+# Chinese for what django-axes and the newest admin strings lack (see the .po file).
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
