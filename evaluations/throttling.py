@@ -9,6 +9,7 @@ The counters live in the shared cache, so every web worker sees them, in fixed w
 TRAINEE_FORM_THROTTLE_WINDOW seconds (a burst across a window's edge may see up to twice a limit).
 """
 
+import ipaddress
 import time
 
 from django.conf import settings
@@ -42,12 +43,19 @@ def _increment(key: str) -> None:
         cache.touch(key, window)
 
 
+def _address_subject(address: str | None) -> str:
+    """The address counted: an IPv6 client picks any address of its /64 network at will, so the network counts."""
+    if address and ":" in address:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return address or "unknown"
+
+
 def submission_refusal(*, link_id: int, address: str | None) -> str:
     """Why a submission to this link from this address is refused now; "" when it may be checked (and is then
     counted against the link)."""
     if (
         _count(_key("failures-link", link_id)) >= settings.TRAINEE_FORM_LINK_FAILURE_LIMIT
-        or _count(_key("failures-address", address)) >= settings.TRAINEE_FORM_ADDRESS_FAILURE_LIMIT
+        or _count(_key("failures-address", _address_subject(address))) >= settings.TRAINEE_FORM_ADDRESS_FAILURE_LIMIT
     ):
         return TOO_MANY_FAILURES.format(minutes=max(1, settings.TRAINEE_FORM_THROTTLE_WINDOW // 60))
     if _count(_key("submissions-link", link_id)) >= settings.TRAINEE_FORM_LINK_SUBMISSION_LIMIT:
@@ -59,4 +67,4 @@ def submission_refusal(*, link_id: int, address: str | None) -> str:
 def identity_failure_record(*, link_id: int, address: str | None) -> None:
     """A name + ID number the link's roster refused: counts against the link and against the address."""
     _increment(_key("failures-link", link_id))
-    _increment(_key("failures-address", address))
+    _increment(_key("failures-address", _address_subject(address)))

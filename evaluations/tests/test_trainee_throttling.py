@@ -97,6 +97,14 @@ def test_guessing_from_one_address_is_stopped_on_every_link(client, big_class, l
     assert "提交成功" in submit(client, link, trainees_of(big_class)[0]).content.decode()
 
 
+def test_an_ipv6_client_cannot_dodge_the_limit_by_changing_its_address(client, big_class, link, settings):
+    settings.TRAINEE_FORM_ADDRESS_FAILURE_LIMIT = 3
+    for number in range(3):
+        assert MISMATCH in guess(client, link, number, address=f"2001:db8:7:1::{number + 1}").content.decode()
+    assert TOO_MANY_FAILURES in guess(client, link, 9, address="2001:db8:7:1:abcd::99").content.decode()
+    assert MISMATCH in guess(client, link, 9, address="2001:db8:7:2::1").content.decode()  # another network
+
+
 def test_successful_submissions_do_not_use_up_the_failure_budget(client, big_class, link, settings):
     settings.TRAINEE_FORM_ADDRESS_FAILURE_LIMIT = 3
     trainees = trainees_of(big_class)
