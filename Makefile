@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install fonts browser-deps bench check clean
+.PHONY: run test install fonts browser-deps proxy-deps bench check clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ browser-deps:
 	@[ -x /usr/bin/chromium ] || { echo "Installing Debian package: chromium"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium; }
 
+# The behind-nginx test puts Debian's nginx in front of gunicorn, as in production.
+proxy-deps:
+	@command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || { echo "Installing Debian package: nginx-light"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends nginx-light; }
+
 run: install fonts
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput --verbosity 0
@@ -48,13 +53,10 @@ run: install fonts
 	@echo "  institution2  突泉县的培训机构"
 	@echo "  admin         系统管理员 (Django admin)"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(VENV)/bin/celery -A xingan_training worker --loglevel INFO --concurrency 2 & \
-	$(VENV)/bin/celery -A xingan_training beat --loglevel INFO & \
-	$(VENV)/bin/gunicorn xingan_training.wsgi --bind $(HOST):$(PORT) --workers $(WEB_WORKERS) --access-logfile - ; \
-	wait
+	@# Ctrl-C or TERM stops web, worker and beat within ~8 s (bin/run-local explains how).
+	@VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) exec bin/run-local
 
-test: install fonts browser-deps
+test: install fonts browser-deps proxy-deps
 	$(PY) -m pytest
 
 bench: install fonts

@@ -307,6 +307,10 @@ def _create_trainee_evaluation(enrollment: Enrollment, answers: dict, **extra) -
         raise ServiceError("该学员已提交过有效的评价表，无需重复提交。") from None
 
 
+class TraineeIdentityMismatch(ServiceError):
+    """The name + ID number is not on the class roster; the trainee form counts these against guessing."""
+
+
 def trainee_evaluation_submit_online(*, token: str, name: str, id_number: str, answers: dict) -> TraineeEvaluation:
     """A trainee's own 附表2 through the class link. The trainee proves who they are by name + ID number
     matching the roster; the answer never says which of the two did not match."""
@@ -328,7 +332,7 @@ def trainee_evaluation_submit_online(*, token: str, name: str, id_number: str, a
         .first()
     )
     if enrollment is None:
-        raise ServiceError("姓名或身份证号与本班花名册不符，请核对后重新填写。")
+        raise TraineeIdentityMismatch("姓名或身份证号与本班花名册不符，请核对后重新填写。")
     return _create_trainee_evaluation(enrollment, answers, source=TraineeEvaluation.Source.ONLINE)
 
 

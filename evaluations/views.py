@@ -1,14 +1,13 @@
 """Pages of the evaluation and review chain. Reads through selectors, writes through services."""
 
 import segno
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
@@ -19,7 +18,7 @@ from classes.selectors import classes_visible_to, enrollments_visible_to
 from followups.selectors import followup_contradictions_for
 from xingan_training.errors import ServiceError
 
-from . import rules, selectors, services
+from . import rules, selectors, services, throttling
 from .forms import (
     ClassAssessmentForm,
     CountyVerificationForm,
@@ -430,15 +429,7 @@ def commendations(request):
 # The trainee's phone -------------------------------------------------------------------------------------
 
 
-def _rate_limited(request) -> bool:
-    key = f"trainee-form:{client_ip(request)}"
-    cache.add(key, 0, timeout=600)
-    try:
-        return cache.incr(key) > settings.TRAINEE_FORM_RATE_LIMIT
-    except ValueError:
-        return False
-
-
+@never_cache  # a refused form echoes the typed ID number back: no browser or proxy may keep any answer
 @sensitive_post_parameters("id_number")
 def trainee_form(request, token):
     link = EvaluationLink.objects.select_related("training_class__institution", "training_class__occupation").filter(token=token).first()
@@ -450,22 +441,27 @@ def trainee_form(request, token):
     identity = TraineeIdentityForm(request.POST or None)
     form = TraineeEvaluationForm(request.POST or None, initial=_participation_initial(training_class))
     error = ""
+    status = 200
     if request.method == "POST":
-        if _rate_limited(request):
-            error = "提交过于频繁，请稍后再试。"
+        address = client_ip(request)
+        if throttled := throttling.submission_refusal(link_id=link.pk, address=address):
+            error, status = throttled, 429
         elif identity.is_valid() and form.is_valid():
             try:
                 services.trainee_evaluation_submit_online(
                     token=token, name=identity.cleaned_data["name"], id_number=identity.cleaned_data["id_number"],
                     answers=form.answers(),
                 )
+            except services.TraineeIdentityMismatch as mismatch:
+                throttling.identity_failure_record(link_id=link.pk, address=address)
+                error, status = mismatch.message, 400
             except ServiceError as refusal:
-                error = refusal.message
+                error, status = refusal.message, 400
             else:
                 return render(request, "evaluations/trainee_form_done.html", {"training_class": training_class})
         else:
-            error = "请检查标红的内容后重新提交，已填写的内容都已保留。"
+            error, status = "请检查标红的内容后重新提交，已填写的内容都已保留。", 400
     return render(request, "evaluations/trainee_form.html", {
         "training_class": training_class, "identity": identity, "form": form, "error": error,
         "title": FORM_2_TITLE, "notice": DATA_NOTICE,
-    }, status=400 if error else 200)
+    }, status=status)

@@ -1,4 +1,7 @@
-"""Response headers every page carries (等保2.0: protection against XSS, framing and MIME sniffing)."""
+"""Response headers every page carries (等保2.0: protection against XSS, framing and MIME sniffing), and the refusal
+of NUL bytes in requests."""
+
+from django.http import HttpResponseBadRequest
 
 
 # Every asset is served from this host: no inline script, no CDN, no framing by anyone.
@@ -37,3 +40,26 @@ class SecurityHeadersMiddleware:
         return response
 
 
+
+
+def _has_nul_byte(request) -> bool:
+    if "\x00" in request.path:
+        return True
+    for data in (request.GET, request.POST):
+        for key, values in data.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                return True
+    return False
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte (%00) in the path, a query parameter or a form field gets 400. No page needs one, and PostgreSQL
+    refuses it in text, which would turn a search box or a filter into a 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _has_nul_byte(request):
+            return HttpResponseBadRequest("请求中含有不允许的空字符（%00），请检查输入后重试。", content_type="text/plain; charset=utf-8")
+        return self.get_response(request)

@@ -25,3 +25,12 @@ if CELERY_BROKER_URL.startswith("filesystem://"):  # noqa: F405
     from .settings import filesystem_broker_options
 
     CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(Path(tempfile.gettempdir()) / "xingan-test-broker")
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory, so that the behind-nginx test's gunicorn reaches the test database; unsynced writes and
+    # a write-ahead log keep it about as fast.
+    import tempfile
+    from pathlib import Path
+
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.gettempdir()) / f"xingan-test-{os.getpid()}.sqlite3")}  # noqa: F405
+    DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA synchronous=OFF; PRAGMA journal_mode=WAL"  # noqa: F405

@@ -1,5 +1,8 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.views.generic import RedirectView
 
 from reports.home import home
 from evaluations.views import trainee_form
@@ -17,4 +20,7 @@ urlpatterns = [
     # Short public path for the trainee's phone (QR code); the token is the only key.
     path("t/<str:token>/", trainee_form, name="trainee_form_public"),
     path("admin/", admin.site.urls),
+    # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the 500 page, PDFs, plain responses).
+    # Lazy: the static URL carries the file's hash, known only once the static files are collected.
+    path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.ico"))),
 ]

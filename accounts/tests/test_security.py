@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import AuditEvent
+from accounts.security import client_ip
 from conftest import PASSWORD, enroll
 from xingan_training.logging_filters import RedactPersonalDataFilter
 
@@ -58,9 +59,17 @@ class TestLockout:
         assert response.status_code == 429
         assert "账号已暂时锁定" in response.content.decode()
 
-    def test_client_ip_comes_from_the_trusted_proxy_header(self, client, county_user, settings):
+    def test_one_users_lockout_does_not_lock_colleagues_at_the_same_address(self, client, county_user, other_county_user):
+        for attempt in range(5):
+            post_login(client, "county", f"bad-{attempt}", REMOTE_ADDR="10.0.0.1")
+        assert post_login(client, "county", PASSWORD, REMOTE_ADDR="10.0.0.1").status_code == 429
+        response = post_login(client, "county2", PASSWORD, REMOTE_ADDR="10.0.0.1")
+        assert response.status_code == 302
+        assert AuditEvent.objects.filter(action=AuditEvent.Action.LOGIN, actor=other_county_user).exists()
+
+    def test_the_audited_address_is_the_one_the_trusted_proxy_appended(self, client, county_user, settings):
         settings.TRUSTED_PROXY_COUNT = 1
-        post_login(client, "county", "bad", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7, 127.0.0.1")
+        post_login(client, "county", "bad", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.7")
         event = AuditEvent.objects.get(action=AuditEvent.Action.LOGIN_FAILED)
         assert event.ip_address == "203.0.113.7"
 
@@ -68,6 +77,34 @@ class TestLockout:
         settings.TRUSTED_PROXY_COUNT = 0
         post_login(client, "county", "bad", REMOTE_ADDR="198.51.100.4", HTTP_X_FORWARDED_FOR="203.0.113.7")
         assert AuditEvent.objects.get(action=AuditEvent.Action.LOGIN_FAILED).ip_address == "198.51.100.4"
+
+
+class TestClientAddress:
+    @pytest.mark.parametrize(
+        "proxy_count, forwarded_for, expected",
+        [
+            (1, "203.0.113.7", "203.0.113.7"),
+            # The client wrote the left part; nginx appended the real peer on the right.
+            (1, "6.6.6.6, 203.0.113.7", "203.0.113.7"),
+            (1, "203.0.113.7, 6.6.6.6 ,", "6.6.6.6"),
+            # A load balancer and nginx: the balancer appended the client, nginx the balancer.
+            (2, "6.6.6.6, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
+            (1, "2001:db8::7", "2001:db8::7"),
+            # No header, too short for the proxies, or not an address: the peer itself.
+            (1, None, "198.51.100.4"),
+            (2, "203.0.113.7", "198.51.100.4"),
+            (1, "unknown", "198.51.100.4"),
+            (1, "<script>", "198.51.100.4"),
+        ],
+    )
+    def test_it_takes_the_address_the_trusted_proxies_saw(self, rf, settings, proxy_count, forwarded_for, expected):
+        settings.TRUSTED_PROXY_COUNT = proxy_count
+        extra = {"HTTP_X_FORWARDED_FOR": forwarded_for} if forwarded_for is not None else {}
+        assert client_ip(rf.get("/", REMOTE_ADDR="198.51.100.4", **extra)) == expected
+
+    def test_an_invalid_peer_address_gives_none(self, rf, settings):
+        settings.TRUSTED_PROXY_COUNT = 0
+        assert client_ip(rf.get("/", REMOTE_ADDR="not-an-address")) is None
 
 
 class TestSessionLimits:

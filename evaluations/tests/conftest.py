@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from classes.models import TrainingClass
@@ -40,6 +41,14 @@ def add_forms(training_class, overalls):
         TraineeEvaluation.objects.create(
             enrollment=enrollment, source="paper", **trainee_answers(training_class, overall=overall)
         )
+
+
+@pytest.fixture(autouse=True)
+def fresh_trainee_form_counters():
+    """The trainee form's throttling counts in the shared cache, which outlives a test's database."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
