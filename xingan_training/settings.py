@@ -269,5 +269,9 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xingan@Demo2026")
 EVALUATION_GRACE_DAYS = env_int("EVALUATION_GRACE_DAYS", 0)
 # Trainee form submissions per client IP in 10 minutes, counted in the shared cache.
 TRAINEE_FORM_RATE_LIMIT = env_int("TRAINEE_FORM_RATE_LIMIT", 20)
+# Public training-wish form (policy §8.1): submissions per client IP an hour (generous: villages and mobile
+# carriers put many people behind one address) and registrations per phone number a day.
+TRAINING_WISH_RATE_LIMIT_PER_IP = env_int("TRAINING_WISH_RATE_LIMIT_PER_IP", 30)
+TRAINING_WISH_RATE_LIMIT_PER_PHONE = env_int("TRAINING_WISH_RATE_LIMIT_PER_PHONE", 5)
 # Phone follow-up (policy §5): failed calls after which a sampled trainee is replaced by a new random draw.
 FOLLOWUP_MAX_FAILED_ATTEMPTS = env_int("FOLLOWUP_MAX_FAILED_ATTEMPTS", 3)
