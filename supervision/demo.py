@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from classes.demo_data import make_mobile, make_name, make_resident_id
 from classes.models import Institution, Occupation, Region, TraineeCategory, TrainingClass
 
+from .demand_selectors import CLASS_STATUSES_OPEN_FOR_WISHES
 from .models import ClassTeacher, DemandCatalogueEntry, Teacher, TrainingWish
 
 LEAGUE_CODE = "152200"
@@ -55,34 +56,53 @@ def _catalogue(league: Region, creator: User, today: date) -> list[DemandCatalog
     for occupation in Occupation.objects.filter(is_active=True).order_by("code", "level"):
         expired = occupation.code == EXPIRED_OCCUPATION_CODE
         year = today.year - 1 if expired else today.year
-        entry, _created = DemandCatalogueEntry.objects.get_or_create(
-            league=league, occupation=occupation, training_type=occupation.training_type, valid_from=date(year, 1, 1),
-            defaults={
-                "subsidy_per_person": occupation.subsidy_per_person, "is_urgent": occupation.is_urgent,
-                "valid_to": date(year, 12, 31), "created_by": creator,
-            },
-        )
+        natural_key = {"league": league, "occupation": occupation, "training_type": occupation.training_type,
+                       "valid_from": date(year, 1, 1)}
+        entry = DemandCatalogueEntry.objects.filter(**natural_key).first()
+        if entry is None:
+            entry = DemandCatalogueEntry(
+                **natural_key, subsidy_per_person=occupation.subsidy_per_person, is_urgent=occupation.is_urgent,
+                valid_to=date(year, 12, 31), created_by=creator,
+            )
+            entry._history_user = creator
+            entry.save()
         entries.append(entry)
     return entries
 
 
 def _wishes(rng: random.Random, league: Region, entries: list[DemandCatalogueEntry], today: date) -> None:
+    """Three wishes for each class still open to registrants (one of them already told, so both states show),
+    the rest spread over the counties and the current entries, urgent occupations wished more often."""
     if not entries:
         return
     counties = list(Region.objects.filter(level=Region.Level.COUNTY, parent=league).order_by("code"))
     categories = list(TraineeCategory.objects.order_by("sort_order"))
-    # Urgent occupations draw more wishes, as they would.
+    entry_of = {entry.occupation.code: entry for entry in entries}
+    county_staff = {}
+    for user in User.objects.filter(role=Role.COUNTY).order_by("pk"):
+        county_staff.setdefault(user.region_id, user)
+    open_classes = TrainingClass.objects.filter(
+        status__in=CLASS_STATUSES_OPEN_FOR_WISHES, start_date__gte=today, institution__county__parent=league
+    ).select_related("institution", "occupation").order_by("start_date", "pk")
+    planned = []  # (entry, county, class it was told about or None)
+    for training_class in open_classes:
+        entry = entry_of.get(training_class.occupation.code)
+        if entry is not None:
+            planned += [(entry, training_class.institution.county, training_class if told else None) for told in (True, False, False)]
     weights = [3 if entry.is_urgent else 1 for entry in entries]
-    for _ in range(WISHES):
-        entry = rng.choices(entries, weights=weights)[0]
+    while len(planned) < WISHES:
+        planned.append((rng.choices(entries, weights=weights)[0], rng.choice(counties[:2] * 3 + counties[2:]), None))
+    for entry, county, told_class in planned[:WISHES]:
+        registered = timezone.make_aware(datetime.combine(
+            today - timedelta(days=rng.randrange(0, 120)), time(rng.randrange(8, 21), rng.randrange(60))
+        ))
+        teller = county_staff.get(county.pk) if told_class is not None else None
         wish = TrainingWish.objects.create(
             name=make_name(rng), phone=make_mobile(rng), category=rng.choice(categories), catalogue_entry=entry,
-            occupation=entry.occupation, county=rng.choice(counties[:2] * 3 + counties[2:]), note=rng.choice(NOTES),
-            consented_at=timezone.now(),
+            occupation=entry.occupation, county=county, note=rng.choice(NOTES), consented_at=registered,
+            told_at=timezone.now() if teller else None, told_by=teller, told_class=told_class if teller else None,
         )
-        registered = datetime.combine(today - timedelta(days=rng.randrange(0, 120)), time(rng.randrange(8, 21), rng.randrange(60)))
-        registered = timezone.make_aware(registered)
-        TrainingWish.objects.filter(pk=wish.pk).update(created_at=registered, consented_at=registered)
+        TrainingWish.objects.filter(pk=wish.pk).update(created_at=registered)
 
 
 def _staff_of_institutions() -> dict[int, User]:

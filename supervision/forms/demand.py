@@ -119,8 +119,9 @@ class CatalogueFilterForm(forms.Form):
 
 class CatalogueEntryChoiceField(ModelChoice):
     def label_from_instance(self, entry):
+        # Short, so a phone's select shows it whole: name, level, and the urgent flag.
         urgent = " · 急需紧缺" if entry.is_urgent else ""
-        return f"{entry.occupation.name}（{entry.occupation.get_level_display()}）· {entry.get_training_type_display()}{urgent}"
+        return f"{entry.occupation.name}（{entry.occupation.get_level_display()}）{urgent}"
 
 
 class TrainingWishForm(forms.Form):
