@@ -56,9 +56,13 @@ def teacher_propose(*, actor: User, name: str, id_number: str, occupations, **fi
     occupations = list(occupations)
     if not occupations:
         raise ServiceError("请至少选择一个授课职业（工种）。")
-    values = {name_: str(fields[name_]).strip() for name_ in TEACHER_FIELDS}
+    values = {field_name: str(fields[field_name]).strip() for field_name in TEACHER_FIELDS}
     if not values["certificate_number"] or not values["employer"]:
         raise ServiceError("请填写证书编号和工作单位。")
+    if values["employment_type"] not in Teacher.EmploymentType.values or values["qualification"] not in Teacher.Qualification.values:
+        raise ServiceError("请从列出的选项中选择专兼职和资质类别。")
+    if len(values["certificate_number"]) > 50 or len(values["employer"]) > 100:
+        raise ServiceError("证书编号最多50个字符，工作单位最多100个字。")
     with transaction.atomic():
         teacher = Teacher.objects.select_for_update().filter(id_number=id_number).first()
         if teacher is not None and teacher.status == Teacher.Status.CONFIRMED:

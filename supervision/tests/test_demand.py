@@ -1,7 +1,7 @@
 """Policy §8.1: the training demand catalogue (league keeps it, public reads what is current) and the workers'
 training wishes (public form; counties see demand and tell registrants). Refusals and scoping role by role."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest

@@ -2,7 +2,7 @@
 institutions assign confirmed teachers to their draft classes; one teacher on overlapping classes is a conflict."""
 
 import random
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -92,6 +92,12 @@ class TestPropose:
         response = login(institution_user).post(reverse("supervision:teacher_propose"), {**form_data(occupation), **changes})
         assert response.status_code == 400
         assert message in response.content.decode()
+        assert not Teacher.objects.exists()
+
+    @pytest.mark.parametrize("changes", [{"employment_type": "both"}, {"qualification": "diploma"}, {"employer": "单" * 101}])
+    def test_the_service_refuses_what_the_form_would(self, institution_user, occupation, changes):
+        with pytest.raises(ServiceError):
+            propose(institution_user, [occupation], **changes)
         assert not Teacher.objects.exists()
 
     def test_one_person_is_one_teacher(self, institution_user, other_institution_user, proposed, league_user, occupation):
