@@ -290,6 +290,10 @@ TRAINEE_FORM_THROTTLE_WINDOW = env_int("TRAINEE_FORM_THROTTLE_WINDOW", 600)
 TRAINEE_FORM_LINK_FAILURE_LIMIT = env_int("TRAINEE_FORM_LINK_FAILURE_LIMIT", 30)
 TRAINEE_FORM_ADDRESS_FAILURE_LIMIT = env_int("TRAINEE_FORM_ADDRESS_FAILURE_LIMIT", 15)
 TRAINEE_FORM_LINK_SUBMISSION_LIMIT = env_int("TRAINEE_FORM_LINK_SUBMISSION_LIMIT", 300)
+# Public training-wish form (policy §8.1): submissions per client IP an hour (generous: villages and mobile
+# carriers put many people behind one address) and registrations per phone number a day.
+TRAINING_WISH_RATE_LIMIT_PER_IP = env_int("TRAINING_WISH_RATE_LIMIT_PER_IP", 30)
+TRAINING_WISH_RATE_LIMIT_PER_PHONE = env_int("TRAINING_WISH_RATE_LIMIT_PER_PHONE", 5)
 # Phone follow-up (policy §5): failed calls after which a sampled trainee is replaced by a new random draw.
 FOLLOWUP_MAX_FAILED_ATTEMPTS = env_int("FOLLOWUP_MAX_FAILED_ATTEMPTS", 3)
 # A class's 附表2 set renders inside the request up to this many pages (~0.15 s a page, bench/pdf.py); above it a

@@ -17,6 +17,8 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("followups/", include("followups.urls")),
     path("reports/", include("reports.urls")),
+    path("supervision/", include("supervision.urls")),
+    path("public/", include("supervision.public_urls")),
     # Short public path for the trainee's phone (QR code); the token is the only key.
     path("t/<str:token>/", trainee_form, name="trainee_form_public"),
     path("admin/", admin.site.urls),
