@@ -147,6 +147,7 @@ def followup_answers(rng: random.Random, *, form_overall: str | None, outcome: d
     }.get(form_overall, rng.choice(("excellent", "good")))
     return {
         "received_training": True,
+        "completed_training": True,
         "satisfaction": satisfaction,
         "employment_status": outcome["destination"],
         "employer": outcome["employer"],

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 
 from accounts.models import User
 from classes import services as classes
-from classes.models import Enrollment, TrainingCategory, TrainingClass
+from classes.models import Enrollment, Institution, Occupation, TrainingCategory, TrainingClass
 from evaluations import services as review
 from evaluations.models import RectificationNotice, TraineeEvaluation
 from evaluations.selectors import grade_from_facts, with_review_facts
@@ -46,12 +46,12 @@ CASE_TARGETS = (
     (LOW_COVERAGE, 95, "152201", False),
     (UNTRUTHFUL, 80, "152201", False),
     (RECTIFIED, 65, "152201", False),
-    (OVERDUE, 45, "152201", False),
+    (OVERDUE, 50, "152201", False),
     (LOW_HOURS, 3, "152201", False),
 )
 
-CALL_OUTCOMES = ("completed", "no_answer", "powered_off", "wrong_number", "refused", "callback")
-CALL_WEIGHTS = (70, 15, 8, 3, 2, 2)
+CALL_OUTCOMES = ("completed", "no_answer", "busy", "powered_off", "wrong_number", "refused", "callback")
+CALL_WEIGHTS = (70, 11, 4, 8, 3, 2, 2)
 RETURN_SHARE = 0.15
 REOPEN_REASON = "审计发现该班 2 名学员同期参加了其他培训班，培训时间重叠，请旗县重新核实学员参训情况后再报。"
 RETURN_REASON = "附表1初审合格学员人数与结业学员人数不一致，请核对后重新上报。"
@@ -61,9 +61,10 @@ RECTIFICATION_REQUIREMENTS = (
     "评价为“一般”的学员达到20%以上。请在期限内：1. 补足未落实的实操课时并留存影像资料；"
     "2. 完善教学日志和学员签到记录；3. 增配实操设备，保证每名学员的实操工位。"
 )
-RECTIFICATION_EVIDENCE = (
-    "已补足实操课时 12 学时，提交补课签到表、教学日志及实操照片；新增实操工位 6 个。经现场核实，整改到位。"
+RECTIFICATION_REPORT = (
+    "已补足实操课时 12 学时，附补课签到表、教学日志及实操照片；新增实操工位 6 个；签到改为每日两次并由班主任核对。"
 )
+RECTIFICATION_EVIDENCE = "经现场核实：补课签到表、教学日志与实操照片相符，新增实操工位已投入使用，整改到位，予以销号。"
 
 
 @dataclass(frozen=True)
@@ -72,9 +73,9 @@ class Plan:
 
     number: int
     batch_number: str
-    institution: object
+    institution: Institution
     county_code: str
-    occupation: object
+    occupation: Occupation
     start_date: date
     end_date: date
     assessment_end_date: date | None  # None: not over by today
@@ -190,7 +191,7 @@ class ClassStory:
         self._at(moment)
         answers = trainee_answers(self.rng, self.training_class, overall=overall, signed_on=moment.date(), attended_amount=hours)
         review.trainee_evaluation_submit_online(
-            token=token, name=enrollment.trainee.name, id_number=enrollment.trainee.id_number, answers=answers
+            token=token, name=enrollment.roster_name, id_number=enrollment.trainee.id_number, answers=answers
         )
         self.overall_of[enrollment.pk] = overall
 
@@ -264,7 +265,7 @@ class ClassStory:
         )
         # The finishing hook queues the draw after commit; the demo draws it at once, as the worker would.
         self._at(later_by(moment, self.rng, minutes=(1, 5)))
-        followups.followup_sample_draw(training_class_id=self.training_class.pk)
+        followups.followup_sample_draw(training_class_id=self.training_class.pk, trigger=FollowupSample.Trigger.CLASS_FINISHED)
 
     # With the county and the league ------------------------------------------------------------------------
 
@@ -309,7 +310,11 @@ class ClassStory:
         ready_day = last_call_day
         notice = RectificationNotice.objects.filter(training_class=training_class, status=RectificationNotice.Status.OPEN).first()
         if notice is not None:
-            closed_day = notice.deadline - timedelta(days=self.rng.randrange(3, 12))
+            # The institution reports its rectification before the deadline; the county checks and closes it.
+            reported_day = notice.deadline - timedelta(days=self.rng.randrange(6, 14))
+            self._at(self._on(reported_day, hours=(9, 17)))
+            notice = review.rectification_report_submit(actor=self.cast.school, notice=notice, report=RECTIFICATION_REPORT)
+            closed_day = reported_day + timedelta(days=self.rng.randrange(2, 6))
             self._at(self._on(closed_day, hours=(14, 17)))
             review.rectification_close(actor=officer, notice=notice, evidence=RECTIFICATION_EVIDENCE)
             ready_day = max(ready_day, closed_day)
@@ -383,6 +388,8 @@ class ClassStory:
         for _round in range(12):
             items = list(pending.select_related("enrollment__trainee__category").order_by("position"))
             if not items:
+                if sample.items.filter(status=FollowupItem.Status.COMPLETED).count() < sample.target_size:
+                    raise StoryPauses  # the whole roster was unreachable: nothing to forward (not expected with these odds)
                 return last_call_day
             last_call_day = day
             moment = self._on(day, hours=(9, 11))
@@ -396,8 +403,8 @@ class ClassStory:
                     self._call(item, moment)
             if self.case == OVERDUE:
                 raise StoryPauses
-            day += timedelta(days=self.rng.randrange(3, 6) if is_late else self.rng.randrange(1, 4))
-        raise StoryPauses  # nobody left to phone: the county has to explain (not expected with these odds)
+            day += timedelta(days=self.rng.randrange(2, 5) if is_late else self.rng.randrange(1, 4))
+        raise StoryPauses  # still unreached after twelve rounds: the county keeps trying (not expected with these odds)
 
     def _call(self, item: FollowupItem, moment: datetime, outcome: str = "") -> None:
         caller = self.cast.caller

@@ -58,7 +58,7 @@ class TestSeededDemo:
 
     def test_classes_that_ended_months_ago_carry_their_own_dates(self, db):
         today = timezone.localdate()
-        old_classes = list(TrainingClass.objects.filter(assessment_end_date__lte=today - timedelta(days=120)))
+        old_classes = list(TrainingClass.objects.filter(assessment_end_date__lte=today - timedelta(days=150)))
         assert len(old_classes) >= 30
         for training_class in old_classes:
             start, end, assessed = training_class.start_date, training_class.end_date, training_class.assessment_end_date
@@ -67,10 +67,10 @@ class TestSeededDemo:
             assert form_days and all(start <= day <= end + timedelta(days=3) for day in form_days), training_class
             event_days = {timezone.localdate(moment) for moment in ReviewEvent.objects.filter(
                 review__training_class=training_class).exclude(action="盟级撤销复核").values_list("created_at", flat=True)}
-            assert event_days and all(end <= day <= assessed + timedelta(days=90) for day in event_days), training_class
+            assert event_days and all(end <= day <= assessed + timedelta(days=120) for day in event_days), training_class
             call_days = {timezone.localdate(moment) for moment in CallAttempt.objects.filter(
                 item__sample__training_class=training_class).values_list("called_at", flat=True)}
-            assert call_days and all(assessed <= day <= assessed + timedelta(days=45) for day in call_days), training_class
+            assert call_days and all(assessed <= day <= assessed + timedelta(days=75) for day in call_days), training_class
         # Reopening (撤销复核) is a later finding: its date is recent, and it is the only such event.
         assert ReviewEvent.objects.filter(action="盟级撤销复核").count() == 1
 

@@ -155,7 +155,7 @@ class Command(BaseCommand):
                 if created:
                     licensed = rng.sample(occupations[:-1], 4) + [occupations[-1]]
                     institution.licensed_occupations.set(licensed)
-                institution.county = county
+                institution.county = county  # cached: plans and casts read it for every class
                 institutions.append(institution)
         return institutions
 
@@ -264,20 +264,21 @@ class Command(BaseCommand):
         for _ in range(size):
             gender = rng.choice(("male", "female"))
             id_number = make_resident_id(rng, area_code=training_class.institution.county.code, gender=gender)
-            people.append(id_number)
+            name = make_name(rng)
+            people.append((id_number, name, make_mobile(rng)))
             new_trainees.append(
                 Trainee(
                     id_number=id_number,
-                    name=make_name(rng),
+                    name=name,
                     gender=gender,
                     birth_date=date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
-                    phone=make_mobile(rng),
                     category=rng.choices(categories, weights=weights)[0],
                 )
             )
         Trainee.objects.bulk_create(new_trainees, ignore_conflicts=True, batch_size=500)
-        ids = dict(Trainee.objects.filter(id_number__in=people).values_list("id_number", "id"))
+        ids = dict(Trainee.objects.filter(id_number__in=[person[0] for person in people]).values_list("id_number", "id"))
         Enrollment.objects.bulk_create(
-            [Enrollment(training_class=training_class, trainee_id=ids[number]) for number in people],
+            [Enrollment(training_class=training_class, trainee_id=ids[number], roster_name=name, phone=phone)
+             for number, name, phone in people],
             ignore_conflicts=True, batch_size=500,
         )
