@@ -1,7 +1,9 @@
 """Demo data for a local run: idempotent, deterministic, and realistic enough to click through.
 
 Running it twice changes nothing: every row is found by its natural key (batch number, ID number,
-credit code, username) and the random generator is seeded.
+credit code, username) and the random generators are seeded. Each new class is told through the portal's
+services with the clock set to its own dates (reports/demo/story.py), so that its 附表2, review history and
+phone calls carry the days they happened on, not the day the demo was loaded.
 """
 
 import random
@@ -9,11 +11,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Role, User
+from classes import services as classes
 from classes.demo_data import LEAGUE_AREA_CODES, make_credit_code, make_mobile, make_name, make_resident_id
 from classes.models import (
     Enrollment,
@@ -25,6 +28,18 @@ from classes.models import (
     TrainingCategory,
     TrainingClass,
 )
+from reports.demo.clock import DemoClock, moment_on
+from reports.demo.people import (
+    ADMIN_NAME,
+    COUNTY_PEOPLE,
+    INSTITUTION_LOGIN_NAMES,
+    INSTITUTION_STAFF,
+    LEAGUE_OFFICE,
+    LEAGUE_REVIEWER,
+    county_office,
+    with_office,
+)
+from reports.demo.story import Cast, ClassStory, Plan, designate_cases
 
 OCCUPATIONS = [
     # code, name, level, training type, subsidy, urgent
@@ -44,6 +59,15 @@ OCCUPATIONS = [
 INSTITUTION_KINDS = ("职业技能培训学校", "职业培训学校", "技工学校", "家政服务培训中心")
 DEMO_INSTITUTIONS_PER_COUNTY = (5, 3, 3, 3, 3, 3)  # 乌兰浩特 has the most schools
 CLASSES_TOTAL = 100
+# The classes start over the CALENDAR_DAYS from FIRST_START_DAYS_AGO before today: most have finished,
+# some are training, the last few start in the coming weeks.
+FIRST_START_DAYS_AGO = 330
+CALENDAR_DAYS = 345
+# Who takes subsidised training in the league: mostly rural workers moving into jobs.
+TRAINEE_CATEGORY_WEIGHTS = {
+    "rural_migrant": 50, "poverty_monitoring": 10, "urban_registered_unemployed": 15, "hard_to_employ": 10,
+    "college_graduate": 8, "school_leaver": 7,
+}
 SEED = 20261123
 
 
@@ -64,18 +88,32 @@ class Command(BaseCommand):
         if settings.IS_PRODUCTION and not options["force"]:
             # Demo logins share one published password: never create them on a real system by accident.
             raise CommandError("当前为生产环境配置（已设置 SECRET_KEY 或 HTTPS），拒绝写入演示数据；确需写入请加 --force。")
-        with transaction.atomic():
+        trainees_before = Trainee.objects.count()
+        # The clock stops before the transaction commits, so on_commit work (queued draws) runs in real time.
+        with transaction.atomic(), DemoClock() as clock:
+            first_start = clock.today - timedelta(days=FIRST_START_DAYS_AGO)
+            clock.move_to(moment_on(first_start - timedelta(days=90), _rng_for("offices")))  # offices set up
             occupations = self._occupations()
             institutions = self._institutions(occupations)
-            classes = self._classes(institutions)
-            trainee_count = self._rosters(classes)
-            self._users(institutions)
-            self._evaluations(classes)
-            self._employment(classes)
+            casts = self._users(institutions)
+            plans = self._plans(institutions, first_start=first_start, today=clock.today)
+            existing = set(TrainingClass.objects.filter(batch_number__in=[plan.batch_number for plan in plans])
+                           .values_list("batch_number", flat=True))
+            cases = designate_cases(plans, today=clock.today, avoid_institution_ids={
+                user.institution_id for user in User.objects.filter(username__in=INSTITUTION_LOGIN_NAMES)
+            })
+            for plan in plans:
+                if plan.batch_number in existing:
+                    continue  # told in an earlier run
+                cast = casts[plan.institution.pk]
+                training_class = self._open_class(plan, clock, cast.school)
+                if plan.start_date <= clock.today:
+                    ClassStory(training_class, plan, clock=clock, cast=cast, rng=_rng_for(f"story:{plan.batch_number}"),
+                               case=cases.get(plan.batch_number, "")).tell()
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：{Institution.objects.count()} 家机构，{TrainingClass.objects.count()} 个培训班，"
-                f"{Trainee.objects.count()} 名学员（本次新增 {trainee_count}）。"
+                f"{Trainee.objects.count()} 名学员（本次新增 {Trainee.objects.count() - trainees_before}）。"
             )
         )
 
@@ -117,169 +155,57 @@ class Command(BaseCommand):
                 if created:
                     licensed = rng.sample(occupations[:-1], 4) + [occupations[-1]]
                     institution.licensed_occupations.set(licensed)
+                institution.county = county  # cached: plans and casts read it for every class
                 institutions.append(institution)
         return institutions
 
-    def _classes(self, institutions: list[Institution]) -> list[TrainingClass]:
-        today = timezone.localdate()
-        year_start = date(today.year, 1, 5)
-        classes = []
-        for number in range(1, CLASSES_TOTAL + 1):
-            institution = institutions[(number * 7) % len(institutions)]
-            batch_number = f"XA{institution.county.code}-{today.year}-{number:03d}"
-            rng = _rng_for(batch_number)
-            existing = TrainingClass.objects.filter(batch_number=batch_number).first()
-            if existing:
-                classes.append(existing)
-                continue
-            occupation = rng.choice(list(institution.licensed_occupations.all()))
-            start = year_start + timedelta(days=int((number - 1) * 345 / CLASSES_TOTAL) + rng.randrange(0, 3))
-            end = start + timedelta(days=rng.choice((9, 14, 19, 29)))
-            status, assessment_end = self._status_for(start, end, today, rng)
-            classes.append(
-                TrainingClass.objects.create(
-                    batch_number=batch_number,
-                    institution=institution,
-                    occupation=occupation,
-                    category=occupation.training_type,
-                    start_date=start,
-                    end_date=end,
-                    assessment_end_date=assessment_end,
-                    registered_headcount=rng.choice((30, 30, 35, 40)),
-                    class_hours=(end - start).days * 6,
-                    location=f"{institution.county.name}{rng.choice(['职教中心', '实训基地', '社区服务中心', '机构本部'])}",
-                    status=status,
-                )
-            )
-        return classes
-
-    @staticmethod
-    def _status_for(start: date, end: date, today: date, rng: random.Random):
-        if start > today:
-            return TrainingClass.Status.DRAFT, None
-        if end >= today:
-            return TrainingClass.Status.IN_TRAINING, None
-        assessment_end = min(end + timedelta(days=rng.randrange(1, 8)), today)
-        return TrainingClass.Status.FINISHED, assessment_end
-
-    def _rosters(self, classes: list[TrainingClass]) -> int:
-        categories = list(TraineeCategory.objects.all())
-        enrolled_class_ids = set(Enrollment.objects.values_list("training_class_id", flat=True).distinct())
-        new_trainees, planned = [], []
-        for training_class in classes:
-            if training_class.pk in enrolled_class_ids:
-                continue
-            rng = _rng_for(f"roster:{training_class.batch_number}")
-            size = training_class.registered_headcount - rng.randrange(0, 6)
-            if training_class.status == TrainingClass.Status.DRAFT and training_class.pk % 3 == 0:
-                size = 0  # some classes still waiting for their roster
-            people = []
-            for _ in range(size):
-                gender = rng.choice(("male", "female"))
-                id_number = make_resident_id(rng, area_code=training_class.institution.county.code, gender=gender)
-                name = make_name(rng)
-                people.append((id_number, name, make_mobile(rng)))
-                new_trainees.append(
-                    Trainee(
-                        id_number=id_number,
-                        name=name,
-                        gender=gender,
-                        birth_date=date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
-                        category=rng.choice(categories),
-                    )
-                )
-            planned.append((training_class, people))
-        before = Trainee.objects.count()
-        Trainee.objects.bulk_create(new_trainees, ignore_conflicts=True, batch_size=500)
-        ids = dict(Trainee.objects.values_list("id_number", "id"))
-        enrollments = []
-        for training_class, people in planned:
-            completion = (
-                Enrollment.Completion.COMPLETED
-                if training_class.status == TrainingClass.Status.FINISHED
-                else Enrollment.Completion.ENROLLED
-            )
-            enrollments.extend(
-                Enrollment(training_class=training_class, trainee_id=ids[number], roster_name=name, phone=phone,
-                           completion=completion)
-                for number, name, phone in people
-            )
-        Enrollment.objects.bulk_create(enrollments, ignore_conflicts=True, batch_size=500)
-        return Trainee.objects.count() - before
-
-    def _users(self, institutions: list[Institution]) -> None:
-        league = Region.objects.get(code="152200")
-        wulanhaote = Region.objects.get(code="152201")
-        tuquan = Region.objects.get(code="152224")
-        first_in = {county: next(i for i in institutions if i.county_id == county.pk) for county in (wulanhaote, tuquan)}
+    def _users(self, institutions: list[Institution]) -> dict[int, Cast]:
+        """The demo logins and a staff account for every county and institution; returns each institution's cast."""
+        league_region = Region.objects.get(code="152200")
+        counties = {region.code: region for region in Region.objects.filter(level=Region.Level.COUNTY)}
+        wulanhaote, tuquan = counties["152201"], counties["152224"]
+        first_in = {county.code: next(i for i in institutions if i.county_id == county.pk) for county in (wulanhaote, tuquan)}
         demo_users = [
-            ("league", "盟就业服务中心 张审核", {"role": Role.LEAGUE, "region": league}),
-            ("county", "乌兰浩特市人社局 李科员", {"role": Role.COUNTY, "region": wulanhaote}),
-            ("county2", "突泉县人社局 王科员", {"role": Role.COUNTY, "region": tuquan}),
-            ("institution", f"{first_in[wulanhaote].name} 赵老师", {"role": Role.INSTITUTION, "institution": first_in[wulanhaote]}),
-            ("institution2", f"{first_in[tuquan].name} 孙老师", {"role": Role.INSTITUTION, "institution": first_in[tuquan]}),
+            ("league", with_office(LEAGUE_OFFICE, LEAGUE_REVIEWER), {"role": Role.LEAGUE, "region": league_region}),
+            ("county", with_office(county_office(wulanhaote.name), COUNTY_PEOPLE["152201"].caller),
+             {"role": Role.COUNTY, "region": wulanhaote}),
+            ("county2", with_office(county_office(tuquan.name), COUNTY_PEOPLE["152224"].caller),
+             {"role": Role.COUNTY, "region": tuquan}),
+            ("institution", with_office(first_in["152201"].name, INSTITUTION_LOGIN_NAMES["institution"]),
+             {"role": Role.INSTITUTION, "institution": first_in["152201"]}),
+            ("institution2", with_office(first_in["152224"].name, INSTITUTION_LOGIN_NAMES["institution2"]),
+             {"role": Role.INSTITUTION, "institution": first_in["152224"]}),
         ]
+        # The demo logins share one published password: hashed once, since each hash costs PBKDF2's deliberate 0.4 s.
+        password = make_password(settings.DEMO_PASSWORD)
+        logins = {}
         for username, full_name, anchors in demo_users:
-            user, created = User.objects.get_or_create(username=username, defaults={"first_name": full_name, **anchors})
-            if created:
-                user.set_password(settings.DEMO_PASSWORD)
-                user.save()
-        # Every other county and institution gets a staff account too (no usable password): the demo's
-        # review history needs an actor for each of them.
-        for county in Region.objects.filter(level=Region.Level.COUNTY):
-            self._staff(f"county-{county.code}", f"{county.name}人社局", role=Role.COUNTY, region=county)
-        for institution in institutions:
-            self._staff(f"institution-{institution.pk}", f"{institution.name} 教务", role=Role.INSTITUTION,
-                        institution=institution)
-        if not User.objects.filter(username="admin").exists():
-            User.objects.create_superuser("admin", "admin@xingan-training.local", settings.DEMO_PASSWORD, first_name="系统管理员")
-
-    @staticmethod
-    def _followups(training_class: TrainingClass, caller: User, rng: random.Random, *, complete_all: bool) -> None:
-        """Draws the class's sample and phones it: everyone for forwarded classes, some for the others."""
-        from followups import services as followups
-
-        sample = followups.followup_sample_draw(training_class_id=training_class.pk, trigger="manual", actor=caller)
-        for item in list(sample.items.all()):
-            if not complete_all and rng.random() < 0.5:
-                followups.call_attempt_record(actor=caller, item=item, outcome=rng.choice(("no_answer", "powered_off")))
-                continue
-            followups.call_attempt_record(
-                actor=caller, item=item, outcome="completed",
-                answers={"received_training": True, "completed_training": True, "satisfaction": rng.choice(("excellent", "good")),
-                         "employment_status": rng.choice(("employee", "flexible", "self_employed", "unemployed", "business")),
-                         "employer": rng.choice(("乌兰浩特市某酒店", "兴安盟某养老院", "自营", "")),
-                         "monthly_wage": rng.choice((None, 2800, 3500, 4200)), "skill_improvement": "掌握了基本操作",
-                         "suggestions": ""},
+            user, _created = User.objects.get_or_create(
+                username=username, defaults={"first_name": full_name, "password": password, **anchors}
             )
+            logins[username] = user
+        if not User.objects.filter(username="admin").exists():
+            admin = User.objects.create_superuser("admin", "admin@xingan-training.local", None, first_name=ADMIN_NAME)
+            admin.password = password
+            admin.save(update_fields=["password"])
 
-    def _employment(self, classes: list[TrainingClass]) -> None:
-        """The institutions' employment tracking files: most completed trainees of finished classes."""
-        from followups.models import EmploymentRecord
-
-        recorded = set(EmploymentRecord.objects.values_list("enrollment_id", flat=True))
-        school_staff_of = {user.institution_id: user for user in User.objects.filter(username__startswith="institution-")}
-        records = []
-        for training_class in classes:
-            if training_class.status != TrainingClass.Status.FINISHED:
-                continue
-            rng = _rng_for(f"employment:{training_class.batch_number}")
-            staff = school_staff_of[training_class.institution_id]
-            business = training_class.category == "entrepreneurship"
-            for enrollment_id in training_class.enrollments.values_list("id", flat=True):
-                if enrollment_id in recorded or rng.random() < 0.2:
-                    continue
-                destination = rng.choices(
-                    ("employee", "self_employed", "flexible", "business", "unemployed"),
-                    weights=(5, 2, 3, 1, 6) if not business else (2, 2, 2, 1, 10),
-                )[0]
-                records.append(EmploymentRecord(
-                    enrollment_id=enrollment_id, destination=destination, source=EmploymentRecord.Source.INSTITUTION,
-                    employer="" if destination == "unemployed" else rng.choice(("兴安盟某物业公司", "个体经营", "乌兰浩特市某餐饮店")),
-                    monthly_wage=None if destination == "unemployed" else rng.choice((2600, 3000, 3600, 4500)),
-                    skill_improvement=rng.choice(("取得职业技能等级证书", "技能明显提升", "")), updated_by=staff,
-                ))
-        EmploymentRecord.objects.bulk_create(records, ignore_conflicts=True)
+        # Every county and institution also has a staff account (no usable password) who signs its forms.
+        officers, callers = {}, {"152201": logins["county"], "152224": logins["county2"]}
+        for code, county in counties.items():
+            officers[code] = self._staff(f"county-{code}", with_office(county_office(county.name), COUNTY_PEOPLE[code].officer),
+                                         role=Role.COUNTY, region=county)
+        keepers = {logins[username].institution_id: logins[username] for username in INSTITUTION_LOGIN_NAMES}
+        casts = {}
+        for index, institution in enumerate(institutions):
+            school = self._staff(f"institution-{institution.pk}",
+                                 with_office(institution.name, INSTITUTION_STAFF[index % len(INSTITUTION_STAFF)]),
+                                 role=Role.INSTITUTION, institution=institution)
+            code = institution.county.code
+            casts[institution.pk] = Cast(
+                league=logins["league"], officer=officers[code], caller=callers.get(code, officers[code]),
+                head=COUNTY_PEOPLE[code].head, school=school, file_keeper=keepers.get(institution.pk, school),
+            )
+        return casts
 
     @staticmethod
     def _staff(username: str, full_name: str, **anchors) -> User:
@@ -289,87 +215,70 @@ class Command(BaseCommand):
             user.save()
         return user
 
-    def _evaluations(self, classes: list[TrainingClass]) -> None:
-        """Finished classes spread over every review state; classes in training get a phone link."""
-        from evaluations import services as review
-        from evaluations.items import CLASS_ITEM_FIELDS, TRAINEE_ITEM_FIELDS
-        from evaluations.models import ClassReview, EvaluationLink, TraineeEvaluation
-        from evaluations.selectors import class_evaluation_summary
+    def _plans(self, institutions: list[Institution], *, first_start: date, today: date) -> list[Plan]:
+        licensed = {institution.pk: list(institution.licensed_occupations.order_by("code", "level")) for institution in institutions}
+        plans = []
+        for number in range(1, CLASSES_TOTAL + 1):
+            institution = institutions[(number * 7) % len(institutions)]
+            rng = _rng_for(f"class:{number}")
+            occupation = rng.choice(licensed[institution.pk])
+            start = first_start + timedelta(days=int((number - 1) * CALENDAR_DAYS / CLASSES_TOTAL) + rng.randrange(0, 3))
+            end = start + timedelta(days=rng.choice((9, 14, 19, 29)))
+            # Assessment ends up to a week after training; the demo keeps it before today, so the class has finished.
+            assessment_end = min(end + timedelta(days=rng.randrange(0, 8)), today - timedelta(days=1)) if end < today else None
+            plans.append(Plan(
+                number=number,
+                batch_number=f"XA{institution.county.code}-{start.year}-{number:03d}",
+                institution=institution,
+                county_code=institution.county.code,
+                occupation=occupation,
+                start_date=start,
+                end_date=end,
+                assessment_end_date=assessment_end,
+                registered_headcount=rng.choice((30, 30, 35, 40)),
+                class_hours=(end - start).days * 6,
+                location=f"{institution.county.name}{rng.choice(['职教中心', '实训基地', '社区服务中心', '机构本部'])}",
+            ))
+        return plans
 
-        league = User.objects.get(username="league")
-        county_staff_of = {user.region_id: user for user in User.objects.filter(username__startswith="county-")}
-        school_staff_of = {user.institution_id: user for user in User.objects.filter(username__startswith="institution-")}
-        reviewed = set(ClassReview.objects.values_list("training_class_id", flat=True))
-        linked = set(EvaluationLink.objects.values_list("training_class_id", flat=True))
-        today = timezone.localdate()
-        finished = [c for c in classes if c.status == TrainingClass.Status.FINISHED]
-        for index, training_class in enumerate(finished):
-            county_staff = county_staff_of[training_class.institution.county_id]
-            school_staff = school_staff_of[training_class.institution_id]
-            if training_class.pk in reviewed:
-                continue
-            rng = _rng_for(f"evaluation:{training_class.batch_number}")
-            stage = index % 6  # 0 none, 1 self-evaluated, 2 verified, 3 forwarded, 4 approved, 5 returned
-            if stage == 0:
-                continue
-            profile = rng.choice(("good", "good", "outstanding", "outstanding", "rectify", "investigate"))
-            weights = {
-                "good": (55, 35, 8, 2), "outstanding": (95, 5, 0, 0), "rectify": (50, 20, 30, 0), "investigate": (60, 15, 10, 15),
-            }[profile]
-            forms = []
-            for enrollment in training_class.enrollments.all():
-                if rng.random() > 0.92:
-                    continue  # a few trainees never returned the form
-                overall = rng.choices(("excellent", "good", "fair", "poor"), weights=weights)[0]
-                forms.append(TraineeEvaluation(
-                    enrollment=enrollment, overall=overall, source=rng.choice(("online", "online", "paper")),
-                    entered_by=None, completed_training=True, attended_from=training_class.start_date,
-                    attended_to=training_class.end_date, attended_amount=training_class.class_hours,
-                    organiser_name=training_class.institution.name, occupation_name=training_class.occupation.name,
-                    is_confirmed=True, signed_on=training_class.end_date,
-                    **{name: rng.choices(("excellent", "good", "fair"), weights=(6, 3, 1))[0] for name in TRAINEE_ITEM_FIELDS},
-                ))
-            for form in forms:
-                if form.source == "paper":
-                    form.entered_by = county_staff
-            TraineeEvaluation.objects.bulk_create(forms)
-            ratings = {name: rng.choice(("excellent", "good")) for name in CLASS_ITEM_FIELDS}
-            review.self_assessment_submit(actor=school_staff, training_class=training_class, ratings=ratings,
-                                          overall="excellent", evaluator="教务负责人",
-                                          evaluated_on=training_class.end_date)
-            if stage == 1:
-                continue
-            # The county settles investigations before it verifies (policy §6.7), so the verdict agrees with them.
-            grade = class_evaluation_summary(training_class).grade
-            failed = False
-            if grade.needs_investigation:
-                investigation = review.investigation_open(actor=county_staff, training_class=training_class,
-                                                          findings="部分学员评价为“差”，核实实际到课情况")
-                failed = rng.random() < 0.5
-                review.investigation_conclude(
-                    actor=county_staff, investigation=investigation, is_confirmed=failed,
-                    findings="抽查签到表并电话询问学员" if failed else "走访学员，确认已正常参训",
-                    reason="签到表存在代签，实际到课人数少于报送人数" if failed else "学员误选评价等级",
+    def _open_class(self, plan: Plan, clock: DemoClock, school: User) -> TrainingClass:
+        """The institution registers the class two to four weeks before it starts, with its roster."""
+        rng = _rng_for(f"open:{plan.batch_number}")
+        moment = moment_on(plan.start_date - timedelta(days=rng.randrange(14, 29)), rng)
+        clock.move_to(min(moment, clock.now - timedelta(minutes=rng.randrange(60, 600))))
+        training_class = classes.training_class_create(
+            actor=school, batch_number=plan.batch_number, occupation=plan.occupation, category=plan.occupation.training_type,
+            start_date=plan.start_date, end_date=plan.end_date, registered_headcount=plan.registered_headcount,
+            class_hours=plan.class_hours, location=plan.location,
+        )
+        if plan.start_date <= clock.today or plan.number % 3:  # some classes still wait for their roster
+            self._roster(training_class)
+        return training_class
+
+    def _roster(self, training_class: TrainingClass) -> None:
+        categories = list(TraineeCategory.objects.filter(code__in=TRAINEE_CATEGORY_WEIGHTS).order_by("code"))
+        weights = [TRAINEE_CATEGORY_WEIGHTS[category.code] for category in categories]
+        rng = _rng_for(f"roster:{training_class.batch_number}")
+        size = training_class.registered_headcount - rng.randrange(0, 6)
+        people, new_trainees = [], []
+        for _ in range(size):
+            gender = rng.choice(("male", "female"))
+            id_number = make_resident_id(rng, area_code=training_class.institution.county.code, gender=gender)
+            name = make_name(rng)
+            people.append((id_number, name, make_mobile(rng)))
+            new_trainees.append(
+                Trainee(
+                    id_number=id_number,
+                    name=name,
+                    gender=gender,
+                    birth_date=date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14])),
+                    category=rng.choices(categories, weights=weights)[0],
                 )
-            if grade.needs_rectification:
-                review.rectification_issue(actor=county_staff, training_class=training_class,
-                                           requirements="补充实操课时，完善教学日志和学员签到记录", deadline=today + timedelta(days=30))
-            review.county_verification_submit(
-                actor=county_staff, training_class=training_class, ratings={name: "good" for name in CLASS_ITEM_FIELDS},
-                overall="good", evaluator="经办人", evaluated_on=training_class.assessment_end_date,
-                is_qualified=not failed, passing_trainees=len(forms), responsible_person="分管负责人",
-                verified_on=training_class.assessment_end_date,
             )
-            self._followups(training_class, county_staff, rng, complete_all=stage >= 3)
-            if stage == 2:
-                continue
-            review.review_forward(actor=county_staff, training_class=training_class)
-            if stage == 4:
-                review.review_approve(actor=league, training_class=training_class)
-            elif stage == 5:
-                review.review_return(actor=league, training_class=training_class,
-                                     reason="请补充电话回访记录，并核对初审合格人数")
-        for training_class in classes:
-            if training_class.status == TrainingClass.Status.IN_TRAINING and training_class.pk not in linked:
-                review.evaluation_link_create(actor=county_staff_of[training_class.institution.county_id],
-                                              training_class=training_class)
+        Trainee.objects.bulk_create(new_trainees, ignore_conflicts=True, batch_size=500)
+        ids = dict(Trainee.objects.filter(id_number__in=[person[0] for person in people]).values_list("id_number", "id"))
+        Enrollment.objects.bulk_create(
+            [Enrollment(training_class=training_class, trainee_id=ids[number], roster_name=name, phone=phone)
+             for number, name, phone in people],
+            ignore_conflicts=True, batch_size=500,
+        )
