@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from reports.home import home
 from evaluations.views import trainee_form
+from supervision.views.attendance import check_in
 
 admin.site.site_header = "兴安盟职业技能培训质量监督平台 · 系统管理"
 admin.site.site_title = "系统管理"
@@ -14,7 +15,10 @@ urlpatterns = [
     path("evaluations/", include("evaluations.urls")),
     path("followups/", include("followups.urls")),
     path("reports/", include("reports.urls")),
+    path("supervision/", include("supervision.urls")),
     # Short public path for the trainee's phone (QR code); the token is the only key.
     path("t/<str:token>/", trainee_form, name="trainee_form_public"),
+    # The classroom check-in code (policy §8.3): the rotating token is the only key.
+    path("c/<str:token>/", check_in, name="check_in_public"),
     path("admin/", admin.site.urls),
 ]
