@@ -82,17 +82,23 @@ def attendance_classes_for(user, *, since: date) -> QuerySet[TrainingClass]:
     )
 
 
-def day_counts_for(class_ids: list[int], day: date, *, far_metres: int) -> dict[int, dict[str, int]]:
-    """Check-ins and open signals on ``day`` for the classes of one page, in one query."""
+def class_list_counts(class_ids: list[int], day: date, *, far_metres: int) -> dict[int, dict[str, int]]:
+    """For the classes of one page, in one query: check-ins on ``day`` and open signals over the whole class."""
     rows = (
-        CheckIn.objects.filter(training_class_id__in=class_ids, date=day)
+        CheckIn.objects.filter(training_class_id__in=class_ids)
         .values("training_class_id")
-        .annotate(total=Count("id"), flagged=Count("id", filter=_open_flag(far_metres)))
+        .annotate(today=Count("id", filter=Q(date=day)), flagged=Count("id", filter=_open_flag(far_metres)))
     )
-    counts = {class_id: {"total": 0, "flagged": 0} for class_id in class_ids}
+    counts = {class_id: {"today": 0, "flagged": 0} for class_id in class_ids}
     for row in rows:
-        counts[row["training_class_id"]] = {"total": row["total"], "flagged": row["flagged"]}
+        counts[row["training_class_id"]] = {"today": row["today"], "flagged": row["flagged"]}
     return counts
+
+
+def day_counts(training_class: TrainingClass, day: date, *, far_metres: int) -> dict[str, int]:
+    return CheckIn.objects.filter(training_class=training_class, date=day).aggregate(
+        total=Count("id"), flagged=Count("id", filter=_open_flag(far_metres))
+    )
 
 
 def _flag(far_metres: int) -> Q:

@@ -15,7 +15,7 @@
   function show(seconds) {
     var minutes = Math.floor(seconds / 60);
     var rest = seconds % 60;
-    countdown.textContent = (minutes ? minutes + " 分 " : "") + rest + " 秒";
+    countdown.textContent = (minutes ? minutes + "分" : "") + rest + "秒";
   }
 
   function refresh() {

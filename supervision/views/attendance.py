@@ -68,8 +68,9 @@ def attendance_classes(request):
     today = timezone.localdate()
     classes = selectors.attendance_classes_for(request.user, since=today - timedelta(days=RECENT_DAYS))
     page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.day_counts_for([item.pk for item in page.object_list], today, far_metres=settings.CHECKIN_FAR_METRES)
-    rows = [{"training_class": item, "today": counts[item.pk]} for item in page.object_list]
+    counts = selectors.class_list_counts([item.pk for item in page.object_list], today, far_metres=settings.CHECKIN_FAR_METRES)
+    rows = [{"training_class": item, "is_training_today": is_training_day(item, today), **counts[item.pk]}
+            for item in page.object_list]
     return render(request, "supervision/attendance/class_list.html", {
         "page": page, "rows": rows, "today": today,
         "can_see_evidence": request.user.role in (Role.COUNTY, Role.LEAGUE),
@@ -149,7 +150,7 @@ def attendance_day(request, pk, day):
             "has_open_flag": (is_far or has_no_location) and check_in.flag_dismissed_at is None,
             "shared_device_count": shared.get(check_in.device, 0) if check_in and check_in.device else 0,
         })
-    counts = selectors.day_counts_for([training_class.pk], day, far_metres=far)[training_class.pk]
+    counts = selectors.day_counts(training_class, day, far_metres=far)
     return render(request, "supervision/attendance/day.html", {
         "training_class": training_class, "site": site, "day": day, "page": page, "rows": rows, "actions": actions,
         "show": show, "filters": {key: label for key, label in selectors.DAY_FILTERS.items()
