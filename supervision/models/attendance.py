@@ -6,6 +6,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 
@@ -55,7 +56,7 @@ class AttendanceDay(models.Model):
     )
     date = models.DateField("日期")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="开启人", on_delete=models.PROTECT, related_name="+")
-    opened_at = models.DateTimeField("开启时间", auto_now_add=True)
+    opened_at = models.DateTimeField("开启时间", default=timezone.now)
 
     class Meta:
         verbose_name = "签到日"

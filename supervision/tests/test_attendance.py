@@ -16,7 +16,7 @@ from PIL import Image
 from classes.models import Enrollment, TrainingClass
 from conftest import enroll, make_class
 from supervision import attendance as services
-from supervision import attendance_rules, checkin_codes, geo
+from supervision import attendance_rules, attendance_selectors, checkin_codes, geo
 from supervision.models import AttendanceDay, CheckIn, ClassSite, PhotoSpotCheck, PhotoSpotCheckItem, ShortfallDismissal
 from supervision.photos import PhotoError, photo_from_upload
 from xingan_training.errors import ServiceError
@@ -724,3 +724,33 @@ class TestScoping:
         add_classes(200, 20)
         with django_assert_max_num_queries(len(few.captured_queries)):
             assert client.get(reverse("supervision:attendance_classes")).content.decode().count("XA152201-2026-2") == 20
+
+
+# Demo data --------------------------------------------------------------------------------------------------
+
+
+def test_the_attendance_demo_is_idempotent_and_shows_every_signal(institution_user, county_user, institution, occupation, media_root):
+    from supervision.demo_attendance import seed_attendance_demo
+
+    today = timezone.localdate()
+    running = make_class(institution, occupation, batch_number="XA152201-2026-091", status=TrainingClass.Status.IN_TRAINING,
+                         start_date=today - timedelta(days=20), end_date=today + timedelta(days=2))
+    finished = make_class(institution, occupation, batch_number="XA152201-2026-092", status=TrainingClass.Status.FINISHED,
+                          start_date=today - timedelta(days=25), end_date=today - timedelta(days=5))
+    old = make_class(institution, occupation, batch_number="XA152201-2026-093", status=TrainingClass.Status.FINISHED,
+                     start_date=today - timedelta(days=120), end_date=today - timedelta(days=100))
+    for training_class in (running, finished, old):
+        enroll(training_class, 30)
+
+    added = seed_attendance_demo(random.Random("demo"))
+    counts = (CheckIn.objects.count(), AttendanceDay.objects.count(), ClassSite.objects.count(), PhotoSpotCheck.objects.count())
+    assert seed_attendance_demo(random.Random("demo")) == 0
+    assert (CheckIn.objects.count(), AttendanceDay.objects.count(), ClassSite.objects.count(), PhotoSpotCheck.objects.count()) == counts
+    assert added == counts[0] > 500
+    assert not CheckIn.objects.filter(training_class=old).exists()
+    assert CheckIn.objects.filter(distance_m__gt=1000).exists() and CheckIn.objects.filter(distance_m__isnull=True).exists()
+    photo = CheckIn.objects.exclude(photo="").first()
+    assert (Path(media_root) / photo.photo.name).is_file()
+    assert PhotoSpotCheck.objects.get().items.exclude(verdict="").count() == 3
+    summary = attendance_selectors.class_attendance(finished, today=today, far_metres=1000)
+    assert 0 < summary.below_count < 30
