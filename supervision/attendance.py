@@ -321,13 +321,9 @@ def shortfall_dismiss(*, actor: User, enrollment: Enrollment, reason: str, today
     enrollment = enrollments_visible_to(actor).select_related("training_class").filter(pk=enrollment.pk).first()
     if enrollment is None:
         raise ServiceError("学员不存在或无权操作。")
-    training_class = enrollment.training_class
-    cutoff = attendance_rules.attendance_cutoff(
-        training_class.start_date, training_class.end_date, today or timezone.localdate(),
-        is_finished=training_class.status == TrainingClass.Status.FINISHED,
-    )
-    training_days = attendance_rules.training_days_through(training_class.start_date, training_class.end_date, cutoff)
-    attended = CheckIn.objects.filter(enrollment=enrollment, date__lte=cutoff).count()
+    period = attendance_selectors.counted_period(enrollment.training_class, today or timezone.localdate())
+    training_days = period.training_days
+    attended = CheckIn.objects.filter(attendance_selectors.counted_check_ins(period), enrollment=enrollment).count()
     if rules.attendance_sufficient(attended, training_days) is not False:
         raise ServiceError("该学员出勤未低于80%，无需核销。")
     try:

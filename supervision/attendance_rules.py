@@ -15,8 +15,11 @@ def training_days_through(start: date, end: date, cutoff: date) -> int:
     return max(0, (last - start).days + 1)
 
 
-def attendance_cutoff(start: date, end: date, today: date, *, is_finished: bool) -> date:
-    """The last day that counts: the end date for a finished class, otherwise yesterday (at most the end)."""
+def attendance_cutoff(start: date, end: date, today: date, *, is_started: bool, is_finished: bool) -> date:
+    """The last day that counts: the end date for a finished class, yesterday (at most the end) for a class in
+    training, and the day before the start for a class not started yet (no training days)."""
+    if not is_started:
+        return start - timedelta(days=1)
     return end if is_finished else min(end, today - timedelta(days=1))
 
 

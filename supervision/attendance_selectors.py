@@ -101,12 +101,31 @@ def day_counts(training_class: TrainingClass, day: date, *, far_metres: int) -> 
     )
 
 
-def _flag(far_metres: int) -> Q:
-    return Q(distance_m__isnull=True) | Q(distance_m__gt=far_metres)
-
-
 def _open_flag(far_metres: int) -> Q:
-    return _flag(far_metres) & Q(flag_dismissed_at__isnull=True)
+    """Check-ins that are a signal (policy §8.4) the county has not dismissed: farther than the limit from the
+    site, or without location."""
+    return (Q(distance_m__isnull=True) | Q(distance_m__gt=far_metres)) & Q(flag_dismissed_at__isnull=True)
+
+
+@dataclass(frozen=True)
+class CountedPeriod:
+    """The days that count for a class today: from its start to ``cutoff``, ``training_days`` of them."""
+
+    start: date
+    cutoff: date
+    training_days: int
+
+
+def counted_period(training_class: TrainingClass, today: date) -> CountedPeriod:
+    cutoff = attendance_rules.attendance_cutoff(
+        training_class.start_date, training_class.end_date, today,
+        is_started=training_class.status != TrainingClass.Status.DRAFT,
+        is_finished=training_class.status == TrainingClass.Status.FINISHED,
+    )
+    return CountedPeriod(
+        training_class.start_date, cutoff,
+        attendance_rules.training_days_through(training_class.start_date, training_class.end_date, cutoff),
+    )
 
 
 @dataclass(frozen=True)
@@ -114,7 +133,7 @@ class ClassAttendance:
     enrolled: int
     training_days: int  # counted so far (attendance_rules.training_days_through)
     registered_days: int
-    cutoff: date
+    period: CountedPeriod
     days_opened: int
     attended_person_days: int
     expected_person_days: int
@@ -129,31 +148,30 @@ class ClassAttendance:
         return f"{self.attended_person_days * 100 / self.expected_person_days:.1f}%"
 
 
+def counted_check_ins(period: CountedPeriod, prefix: str = "") -> Q:
+    """Check-ins inside the counted period: at most one per trainee and training day, whatever dates the class
+    had when they were made (an institution may move its dates while training)."""
+    return Q(**{f"{prefix}date__gte": period.start, f"{prefix}date__lte": period.cutoff})
+
+
 def class_attendance(training_class: TrainingClass, *, today: date, far_metres: int) -> ClassAttendance:
     """The class's attendance figures: a fixed number of aggregate queries whatever the class's size."""
-    cutoff = attendance_rules.attendance_cutoff(
-        training_class.start_date, training_class.end_date, today,
-        is_finished=training_class.status == TrainingClass.Status.FINISHED,
-    )
-    training_days = attendance_rules.training_days_through(training_class.start_date, training_class.end_date, cutoff)
+    period = counted_period(training_class, today)
     registered_days = attendance_rules.training_days_through(
         training_class.start_date, training_class.end_date, training_class.end_date
     )
     enrolled = training_class.enrollments.count()
-    check_ins = CheckIn.objects.filter(training_class=training_class)
-    totals = check_ins.aggregate(
-        counted=Count("id", filter=Q(date__lte=cutoff)),
+    totals = CheckIn.objects.filter(training_class=training_class).aggregate(
+        counted=Count("id", filter=counted_check_ins(period)),
         flagged=Count("id", filter=_open_flag(far_metres)),
     )
-    expected = enrolled * training_days
-    below = trainee_attendance(training_class, training_days=training_days, cutoff=cutoff).filter(
-        **_below_filter(training_days)
-    ).count()
+    expected = enrolled * period.training_days
+    below = trainees_below(trainee_attendance(training_class, period=period), period.training_days).count()
     return ClassAttendance(
         enrolled=enrolled,
-        training_days=training_days,
+        training_days=period.training_days,
         registered_days=registered_days,
-        cutoff=cutoff,
+        period=period,
         days_opened=AttendanceDay.objects.filter(training_class=training_class).count(),
         attended_person_days=totals["counted"],
         expected_person_days=expected,
@@ -172,12 +190,13 @@ def _below_filter(training_days: int) -> dict:
     return {"attended_days__lt": fewest}
 
 
-def trainee_attendance(training_class: TrainingClass, *, training_days: int, cutoff: date) -> QuerySet[Enrollment]:
-    """The roster with each trainee's attended days up to the cutoff, for one page of rows at a time."""
+def trainee_attendance(training_class: TrainingClass, *, period: CountedPeriod) -> QuerySet[Enrollment]:
+    """The roster with each trainee's attended days in the counted period, for one page of rows at a time."""
     dismissal = ShortfallDismissal.objects.filter(enrollment=OuterRef("pk"))
     return (
         training_class.enrollments.select_related("trainee", "attendance_shortfall_dismissal__dismissed_by")
-        .annotate(attended_days=Count("check_ins", filter=Q(check_ins__date__lte=cutoff)), is_dismissed=Exists(dismissal))
+        .annotate(attended_days=Count("check_ins", filter=counted_check_ins(period, "check_ins__")),
+                  is_dismissed=Exists(dismissal))
         .order_by("id")
     )
 

@@ -153,9 +153,14 @@ class TestCountingRules:
 
     def test_a_class_in_training_counts_up_to_yesterday(self):
         start, end = date(2026, 5, 4), date(2026, 5, 13)
-        assert attendance_rules.attendance_cutoff(start, end, date(2026, 5, 8), is_finished=False) == date(2026, 5, 7)
-        assert attendance_rules.attendance_cutoff(start, end, date(2026, 6, 1), is_finished=False) == end
-        assert attendance_rules.attendance_cutoff(start, end, date(2026, 5, 8), is_finished=True) == end
+        assert attendance_rules.attendance_cutoff(start, end, date(2026, 5, 8), is_started=True, is_finished=False) == date(2026, 5, 7)
+        assert attendance_rules.attendance_cutoff(start, end, date(2026, 6, 1), is_started=True, is_finished=False) == end
+        assert attendance_rules.attendance_cutoff(start, end, date(2026, 5, 8), is_started=True, is_finished=True) == end
+
+    def test_a_class_not_started_has_no_training_days_yet(self):
+        start, end = date(2026, 5, 4), date(2026, 5, 13)
+        cutoff = attendance_rules.attendance_cutoff(start, end, date(2026, 5, 8), is_started=False, is_finished=False)
+        assert attendance_rules.training_days_through(start, end, cutoff) == 0
 
     def test_attended_hours_scale_the_registered_hours(self):
         assert attendance_rules.attended_hours(90, 150, 200) == 67.5
@@ -434,6 +439,9 @@ class TestCheckIn:
         response = client.post(check_in_url(site), form_data(trainee), CONTENT_LENGTH=str(100 * MB))
         assert response.status_code == 413
 
+    def test_a_malformed_content_length_is_no_error_page(self, client, open_day, site, trainee):
+        assert client.get(check_in_url(site), CONTENT_LENGTH="abc").status_code == 200
+
 
 # County views ----------------------------------------------------------------------------------------------
 
@@ -564,6 +572,16 @@ class TestAttendanceFigures:
         assert "已核销：病假三天，有医院证明" in client.get(reverse("supervision:attendance_trainees", args=[finished_class.pk]) + "?below=1").content.decode()
         with pytest.raises(ServiceError, match="未低于80%"):
             services.shortfall_dismiss(actor=county_user, enrollment=steady, reason="x")
+
+    def test_moving_the_start_date_leaves_earlier_check_ins_out_of_the_count(self, login, county_user, finished_class):
+        TrainingClass.objects.filter(pk=finished_class.pk).update(start_date=date(2026, 9, 5))
+        page = login(county_user).get(reverse("supervision:attendance_trainees", args=[finished_class.pk])).content.decode()
+        assert "4 / 6" in page and "3 / 6" in page  # 9-5..9-8 and 9-5..9-7 of the six days left
+
+    def test_a_class_not_started_has_nobody_below(self, login, county_user, training_class):
+        enroll(training_class, 3)
+        page = login(county_user).get(reverse("supervision:attendance_trainees", args=[training_class.pk]) + "?below=1")
+        assert "出勤不足（0）" in page.content.decode()
 
     def test_a_class_in_training_counts_up_to_yesterday(self, site, running_class, login, county_user):
         check_in_at(site, running_class.enrollments.first(), 10)  # today: not counted yet

@@ -72,11 +72,17 @@ def test_a_trainee_checks_in_on_a_phone_and_the_county_sees_the_distance(
     school.get_by_role("button", name="保存").click()
     assert "培训地点已保存" in school.content()
     school.get_by_role("link", name="今日签到码").click()
+    school.clock.install()  # the projector's timer runs on a fake clock: its three minutes pass at once
     school.get_by_role("button", name="开启今日签到").click()
     school.locator("#countdown").wait_for()
     shot(school, "attendance-projector-code", full_page=False)
     code_url = school.locator("#code-url").inner_text()
     assert "/c/" in code_url
+    # When the window ends the page asks for the new code and swaps it in, without leaving the page.
+    with school.expect_response(lambda response: "/code/current/" in response.url and response.status == 200):
+        school.clock.run_for(settings.CHECKIN_CODE_MINUTES * 60 * 1000 + 2000)
+    assert school.locator("#code-image").get_attribute("src").startswith("data:image/svg+xml")
+    assert "/c/" in school.locator("#code-url").inner_text() and "/code/" in school.url
 
     # A trainee scans it: a 390 px phone that allows its position (about 320 m north of the site).
     latitude, longitude = north_of_site(320)

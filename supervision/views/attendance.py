@@ -101,14 +101,14 @@ def attendance_trainees(request, pk):
     training_class = _visible_class(request, pk)
     actions = _actions(request, training_class, _site_of(training_class))
     summary = selectors.class_attendance(training_class, today=timezone.localdate(), far_metres=settings.CHECKIN_FAR_METRES)
-    roster = selectors.trainee_attendance(training_class, training_days=summary.training_days, cutoff=summary.cutoff)
+    roster = selectors.trainee_attendance(training_class, period=summary.period)
     only_below = request.GET.get("below") == "1"
     if only_below:
         roster = selectors.trainees_below(roster, summary.training_days)
     page = Paginator(roster, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
-        {"enrollment": enrollment, "is_sufficient": services.rules.attendance_sufficient(
-            min(enrollment.attended_days, summary.training_days), summary.training_days)}
+        {"enrollment": enrollment,
+         "is_sufficient": services.rules.attendance_sufficient(enrollment.attended_days, summary.training_days)}
         for enrollment in page.object_list
     ]
     return render(request, "supervision/attendance/trainees.html", {
@@ -373,6 +373,13 @@ def _count_failure(request, token: str) -> None:
             cache.set(key, 1, timeout=FAILURE_WINDOW_SECONDS)
 
 
+def _content_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django itself reads a malformed length
+
+
 def _public(request, template: str, context: dict, *, status: int = 200) -> HttpResponse:
     response = render(request, f"supervision/attendance/{template}", context, status=status)
     response["Cache-Control"] = "no-store"
@@ -388,7 +395,7 @@ def _closed(request, message: str, status: int) -> HttpResponse:
 def check_in(request, token):
     """Public: the page a trainee's phone opens from the classroom QR code. No account; the code, the roster
     (name + resident ID) and the rate limits are the keys."""
-    if int(request.META.get("CONTENT_LENGTH") or 0) > settings.CHECKIN_PHOTO_MAX_BYTES + 64 * 1024:
+    if _content_length(request) > settings.CHECKIN_PHOTO_MAX_BYTES + 64 * 1024:
         return _closed(request, "照片文件过大，请返回后重新拍摄（手机会自动压缩照片）。", 413)
     ticket = request.POST.get("ticket", "") if request.method == "POST" else ""
     try:
