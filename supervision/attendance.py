@@ -247,8 +247,9 @@ def check_in_record(
 
 
 def spot_check_draw(*, actor: User, training_class: TrainingClass, size: int) -> PhotoSpotCheck:
-    """County or league staff draw ``size`` random check-in photos of a class they supervise (抽查). The seed and
-    the candidates are kept, so anyone can re-derive the draw (attendance_rules.spot_check_order)."""
+    """County or league staff draw ``size`` random check-in photos of a class they supervise (抽查), at most one
+    per trainee. The seed and the candidates are kept, so anyone can re-derive the draw
+    (attendance_rules.spot_check_order)."""
     _require_bureau(actor, "只有人社部门可以抽查签到照片。")
     if not 1 <= size <= SPOT_CHECK_MAX:
         raise ServiceError(f"抽查张数应在 1 到 {SPOT_CHECK_MAX} 之间。")
@@ -256,8 +257,9 @@ def spot_check_draw(*, actor: User, training_class: TrainingClass, size: int) ->
         raise ServiceError("培训班不存在或无权操作。")
     with transaction.atomic():
         candidates = sorted(
+            [check_in_id, enrollment_id] for check_in_id, enrollment_id in
             attendance_selectors.check_in_photos_visible_to(actor)
-            .filter(training_class=training_class).values_list("id", flat=True)
+            .filter(training_class=training_class).values_list("id", "enrollment_id")
         )
         if not candidates:
             raise ServiceError("该班还没有带照片的签到记录，无法抽查。")

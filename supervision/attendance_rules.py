@@ -32,9 +32,21 @@ def attended_hours(class_hours: int, attended_person_days: int, expected_person_
     return class_hours * attended_person_days / expected_person_days
 
 
-def spot_check_order(candidates: list[int], seed: str, size: int) -> list[int]:
-    """``size`` check-ins drawn uniformly at random, re-derivable by anyone from the candidates and the seed."""
+def spot_check_order(candidates: list[tuple[int, int]], seed: str, size: int) -> list[int]:
+    """Up to ``size`` check-ins drawn at random, at most one per trainee, re-derivable by anyone from the
+    candidates and the seed.
+
+    ``candidates`` are (check-in id, trainee's enrollment id) pairs. They are shuffled with random.Random(seed)
+    in sorted order; walking the shuffle, a check-in is drawn unless its trainee already was, so a spot check
+    sees as many different trainees as it can."""
     if size < 0:
         raise ValueError("size must not be negative")
-    ordered = sorted(candidates)
-    return random.Random(seed).sample(ordered, min(size, len(ordered)))
+    shuffled = random.Random(seed).sample(sorted(tuple(pair) for pair in candidates), len(candidates))
+    drawn, seen = [], set()
+    for check_in_id, enrollment_id in shuffled:
+        if len(drawn) == size:
+            break
+        if enrollment_id not in seen:
+            seen.add(enrollment_id)
+            drawn.append(check_in_id)
+    return drawn

@@ -113,9 +113,9 @@ def _class_check_ins(training_class, site, staff, rng, today, existing) -> tuple
             check_in = CheckIn(enrollment=enrollment, training_class=training_class, date=day, checked_in_at=moment,
                                device=devices[enrollment.pk])
             where = rng.random()
-            if where < 0.9:
+            if where < 0.95:
                 metres = rng.uniform(5, 350)
-            elif where < 0.95:
+            elif where < 0.975:
                 metres = rng.uniform(1500, 15000)
             else:
                 metres = None

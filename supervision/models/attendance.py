@@ -138,15 +138,16 @@ class ShortfallDismissal(models.Model):
 class PhotoSpotCheck(models.Model):
     """One random draw of a class's check-in photos for the county to look at (抽查).
 
-    ``candidates`` are the ids of the class's check-ins with a photo at draw time, sorted; the drawn ids are
-    random.Random(seed).sample(candidates, min(size, len(candidates))) (supervision.attendance_rules)."""
+    ``candidates`` are the class's check-ins with a photo at draw time, as sorted [check-in id, enrollment id]
+    pairs; attendance_rules.spot_check_order(candidates, seed, size) gives the drawn check-ins (at most one per
+    trainee) in their order."""
 
     training_class = models.ForeignKey(
         "classes.TrainingClass", verbose_name="培训班", on_delete=models.PROTECT, related_name="photo_spot_checks"
     )
     seed = models.CharField("随机种子", max_length=64)
-    candidates = models.JSONField("候选签到记录（按编号排序）")
-    size = models.PositiveSmallIntegerField("抽查张数")
+    candidates = models.JSONField("候选签到记录（签到编号、学员编号，按编号排序）")
+    size = models.PositiveSmallIntegerField("拟抽查张数")
     drawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="抽查人", on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField("抽查时间", auto_now_add=True)
 

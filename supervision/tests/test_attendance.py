@@ -169,10 +169,18 @@ class TestCountingRules:
             attendance_rules.attended_hours(90, 201, 200)
 
     def test_the_spot_check_draw_is_re_derivable_from_its_seed(self):
-        first = attendance_rules.spot_check_order([5, 3, 9, 1, 7], "seed", 3)
-        assert first == attendance_rules.spot_check_order([9, 7, 5, 3, 1], "seed", 3)
+        candidates = [(5, 50), (3, 30), (9, 90), (1, 10), (7, 70)]
+        first = attendance_rules.spot_check_order(candidates, "seed", 3)
+        assert first == attendance_rules.spot_check_order(list(reversed(candidates)), "seed", 3)
         assert len(set(first)) == 3 and set(first) <= {1, 3, 5, 7, 9}
-        assert attendance_rules.spot_check_order([1, 2], "seed", 10) in ([1, 2], [2, 1])
+        assert attendance_rules.spot_check_order([(1, 10), (2, 20)], "seed", 10) in ([1, 2], [2, 1])
+
+    def test_the_spot_check_draws_each_trainee_at_most_once(self):
+        candidates = [(day * 10 + trainee, trainee) for trainee in range(4) for day in range(5)]
+        drawn = attendance_rules.spot_check_order(candidates, "another seed", 10)
+        assert len(drawn) == 4 and len({check_in % 10 for check_in in drawn}) == 4
+        draws = {tuple(attendance_rules.spot_check_order(candidates, f"seed {n}", 2)) for n in range(20)}
+        assert len(draws) > 5  # the seed matters
 
 
 # The class site ---------------------------------------------------------------------------------------------
@@ -604,7 +612,8 @@ class TestSpotChecks:
         assert response["Location"] == reverse("supervision:spot_check", args=[spot_check.pk])
         drawn = list(spot_check.items.order_by("position").values_list("check_in_id", flat=True))
         assert drawn == attendance_rules.spot_check_order(spot_check.candidates, spot_check.seed, 4)
-        assert sorted(spot_check.candidates) == sorted(photo.pk for photo in photos)
+        assert sorted(spot_check.candidates) == sorted([photo.pk, photo.enrollment_id] for photo in photos)
+        assert len({CheckIn.objects.get(pk=pk).enrollment_id for pk in drawn}) == 4  # four different trainees
         page = client.get(reverse("supervision:spot_check", args=[spot_check.pk])).content.decode()
         assert page.count('class="card-img-top spot-photo"') == 4 and spot_check.seed in page
         assert "同一学员其他日期的照片" in page

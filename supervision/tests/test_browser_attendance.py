@@ -133,3 +133,6 @@ def test_a_trainee_checks_in_on_a_phone_and_the_county_sees_the_distance(
     assert "已记录第 1 张照片的判定：本人" in county.content()
     shot(county, "county-spot-check")
     assert PhotoSpotCheckItem.objects.get().verdict == "same_person"
+    # The projector keeps polling for its code: close it before the live server goes away.
+    school.context.close()
+    county.context.close()
