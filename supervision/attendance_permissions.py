@@ -18,6 +18,7 @@ SITE_EDITABLE = (TrainingClass.Status.DRAFT, TrainingClass.Status.IN_TRAINING)
 
 @dataclass(frozen=True)
 class AttendanceActions:
+    is_class_institution: bool  # may reach the projector page, which says why a code cannot be shown yet
     can_edit_site: bool
     can_open_code: bool
     can_see_evidence: bool  # locations, distances, photos, flags
@@ -28,10 +29,15 @@ def is_training_day(training_class: TrainingClass, day: date) -> bool:
     return training_class.status == TrainingClass.Status.IN_TRAINING and training_class.start_date <= day <= training_class.end_date
 
 
+def can_see_evidence(user) -> bool:
+    return user.role in (Role.COUNTY, Role.LEAGUE)
+
+
 def attendance_actions_for(user, training_class: TrainingClass, *, has_site: bool, today: date) -> AttendanceActions:
     is_owner = user.role == Role.INSTITUTION and user.institution_id == training_class.institution_id
-    is_bureau = user.role in (Role.COUNTY, Role.LEAGUE)
+    is_bureau = can_see_evidence(user)
     return AttendanceActions(
+        is_class_institution=is_owner,
         can_edit_site=is_owner and training_class.status in SITE_EDITABLE,
         can_open_code=is_owner and has_site and is_training_day(training_class, today),
         can_see_evidence=is_bureau,

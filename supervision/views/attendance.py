@@ -20,16 +20,15 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
 from accounts.security import client_ip
 from classes.selectors import classes_visible_to, enrollments_visible_to
 from xingan_training.errors import ServiceError
 
 from .. import attendance as services
 from .. import attendance_selectors as selectors
-from .. import checkin_codes, geo
+from .. import checkin_codes, geo, rules
 from ..attendance_forms import CheckInForm, ClassSiteForm, DismissForm, SpotCheckDrawForm, VerdictForm
-from ..attendance_permissions import attendance_actions_for, is_training_day
+from ..attendance_permissions import attendance_actions_for, can_see_evidence, is_training_day
 from ..models import ClassSite, PhotoSpotCheckItem
 
 PAGE_SIZE = 30
@@ -47,8 +46,8 @@ def _visible_class(request, pk):
     )
 
 
-def _site_of(training_class) -> ClassSite | None:
-    return ClassSite.objects.filter(training_class=training_class).select_related("updated_by").first()
+def _site_of(request, training_class) -> ClassSite | None:
+    return selectors.class_sites_visible_to(request.user).filter(training_class=training_class).select_related("updated_by").first()
 
 
 def _actions(request, training_class, site):
@@ -73,14 +72,14 @@ def attendance_classes(request):
             for item in page.object_list]
     return render(request, "supervision/attendance/class_list.html", {
         "page": page, "rows": rows, "today": today,
-        "can_see_evidence": request.user.role in (Role.COUNTY, Role.LEAGUE),
+        "can_see_evidence": can_see_evidence(request.user),
     })
 
 
 @login_required
 def attendance_class(request, pk):
     training_class = _visible_class(request, pk)
-    site = _site_of(training_class)
+    site = _site_of(request, training_class)
     actions = _actions(request, training_class, site)
     today = timezone.localdate()
     summary = selectors.class_attendance(training_class, today=today, far_metres=settings.CHECKIN_FAR_METRES)
@@ -99,7 +98,7 @@ def attendance_class(request, pk):
 @login_required
 def attendance_trainees(request, pk):
     training_class = _visible_class(request, pk)
-    actions = _actions(request, training_class, _site_of(training_class))
+    actions = _actions(request, training_class, _site_of(request, training_class))
     summary = selectors.class_attendance(training_class, today=timezone.localdate(), far_metres=settings.CHECKIN_FAR_METRES)
     roster = selectors.trainee_attendance(training_class, period=summary.period)
     only_below = request.GET.get("below") == "1"
@@ -108,12 +107,12 @@ def attendance_trainees(request, pk):
     page = Paginator(roster, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [
         {"enrollment": enrollment,
-         "is_sufficient": services.rules.attendance_sufficient(enrollment.attended_days, summary.training_days)}
+         "is_sufficient": rules.attendance_sufficient(enrollment.attended_days, summary.training_days)}
         for enrollment in page.object_list
     ]
     return render(request, "supervision/attendance/trainees.html", {
         "training_class": training_class, "summary": summary, "page": page, "rows": rows, "only_below": only_below,
-        "actions": actions, "dismiss_form": DismissForm(),
+        "actions": actions,
     })
 
 
@@ -131,7 +130,7 @@ def _parse_day(training_class, value: str) -> date:
 def attendance_day(request, pk, day):
     training_class = _visible_class(request, pk)
     day = _parse_day(training_class, day)
-    site = _site_of(training_class)
+    site = _site_of(request, training_class)
     actions = _actions(request, training_class, site)
     show = request.GET.get("show", "all")
     if show not in selectors.DAY_FILTERS or (show == "flagged" and not actions.can_see_evidence):
@@ -155,7 +154,7 @@ def attendance_day(request, pk, day):
         "training_class": training_class, "site": site, "day": day, "page": page, "rows": rows, "actions": actions,
         "show": show, "filters": {key: label for key, label in selectors.DAY_FILTERS.items()
                                   if key != "flagged" or actions.can_see_evidence},
-        "counts": counts, "far_metres": far, "enrolled": training_class.enrollments.count(), "dismiss_form": DismissForm(),
+        "counts": counts, "far_metres": far, "enrolled": training_class.enrollments.count(),
         "previous_day": day - timedelta(days=1) if day > training_class.start_date else None,
         "next_day": day + timedelta(days=1) if day < min(training_class.end_date, timezone.localdate()) else None,
     })
@@ -164,7 +163,7 @@ def attendance_day(request, pk, day):
 @login_required
 def class_site_edit(request, pk):
     training_class = _visible_class(request, pk)
-    site = _site_of(training_class)
+    site = _site_of(request, training_class)
     if not _actions(request, training_class, site).can_edit_site:
         raise Http404
     initial = {"address": site.address, "latitude": site.latitude, "longitude": site.longitude} if site else {
@@ -187,9 +186,9 @@ def _open_code(request, pk):
     """The class, site and day of an institution's open classroom code today; 404 for anyone but the class's
     institution, (class, site, None) when today's code cannot be shown."""
     training_class = _visible_class(request, pk)
-    if not (request.user.role == Role.INSTITUTION and request.user.institution_id == training_class.institution_id):
+    site = _site_of(request, training_class)
+    if not _actions(request, training_class, site).is_class_institution:
         raise Http404
-    site = _site_of(training_class)
     today = timezone.localdate()
     day = selectors.attendance_days_visible_to(request.user).filter(training_class=training_class, date=today).first()
     if site is None or not is_training_day(training_class, today):
