@@ -30,7 +30,14 @@ from xingan_training.locking import LockedRecordError
 
 from . import attendance_rules, attendance_selectors, checkin_codes, geo, rules
 from .attendance_permissions import SITE_EDITABLE, is_training_day
-from .models import AttendanceDay, CheckIn, ClassSite, PhotoSpotCheck, PhotoSpotCheckItem, ShortfallDismissal
+from .models import (
+    AttendanceDay,
+    CheckIn,
+    ClassSite,
+    PhotoSpotCheck,
+    PhotoSpotCheckItem,
+    ShortfallDismissal,
+)
 from .photos import PhotoError, photo_from_upload
 
 TICKET_SALT = "supervision.check-in"

@@ -14,7 +14,14 @@ from accounts.scoping import scope_to_user
 from classes.models import Enrollment, TrainingClass
 
 from . import attendance_rules, rules
-from .models import AttendanceDay, CheckIn, ClassSite, PhotoSpotCheck, PhotoSpotCheckItem, ShortfallDismissal
+from .models import (
+    AttendanceDay,
+    CheckIn,
+    ClassSite,
+    PhotoSpotCheck,
+    PhotoSpotCheckItem,
+    ShortfallDismissal,
+)
 
 CLASS_PATHS = {"county_path": "training_class__institution__county", "institution_path": "training_class__institution"}
 

@@ -13,7 +13,7 @@ import re
 from enum import Enum
 
 MAC_LENGTH = 16  # base64url characters: 96 bits
-_TOKEN = re.compile(r"^([1-9][0-9]{0,17})-([0-9]{1,12})-([A-Za-z0-9_-]{%d})$" % MAC_LENGTH)
+_TOKEN = re.compile(rf"^([1-9][0-9]{{0,17}})-([0-9]{{1,12}})-([A-Za-z0-9_-]{{{MAC_LENGTH}}})$")
 
 
 class CodeStatus(Enum):

@@ -70,7 +70,8 @@ def _portrait(initial: str, colour: tuple[int, int, int]) -> bytes:
 
 
 def _photo_name(enrollment: Enrollment, colour: tuple[int, int, int]) -> str:
-    name = f"attendance/demo/{enrollment.pk}-{'%02x%02x%02x' % colour}.jpg"
+    red, green, blue = colour
+    name = f"attendance/demo/{enrollment.pk}-{red:02x}{green:02x}{blue:02x}.jpg"
     if not default_storage.exists(name):
         default_storage.save(name, ContentFile(_portrait(enrollment.trainee.name[:1], colour)))
     return name
@@ -93,8 +94,8 @@ def _class_check_ins(training_class, site, staff, rng, today, existing) -> tuple
     enrollments = list(training_class.enrollments.select_related("trainee").order_by("id"))
     profile = {e.pk: rng.choices(("steady", "patchy", "absent"), weights=(85, 12, 3))[0] for e in enrollments}
     colours = {e.pk: (rng.randrange(40, 200), rng.randrange(40, 200), rng.randrange(40, 200)) for e in enrollments}
-    devices = {e.pk: "%032x" % rng.getrandbits(128) for e in enrollments}
-    proxy_device = "%032x" % rng.getrandbits(128)
+    devices = {e.pk: f"{rng.getrandbits(128):032x}" for e in enrollments}
+    proxy_device = f"{rng.getrandbits(128):032x}"
     days, check_ins = [], []
     for offset in range((last - training_class.start_date).days + 1):
         day = training_class.start_date + timedelta(days=offset)

@@ -3,7 +3,6 @@
 import io
 import random
 from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,14 @@ from classes.models import Enrollment, TrainingClass
 from conftest import enroll, make_class
 from supervision import attendance as services
 from supervision import attendance_rules, attendance_selectors, checkin_codes, geo
-from supervision.models import AttendanceDay, CheckIn, ClassSite, PhotoSpotCheck, PhotoSpotCheckItem, ShortfallDismissal
+from supervision.models import (
+    AttendanceDay,
+    CheckIn,
+    ClassSite,
+    PhotoSpotCheck,
+    PhotoSpotCheckItem,
+    ShortfallDismissal,
+)
 from supervision.photos import PhotoError, photo_from_upload
 from xingan_training.errors import ServiceError
 
@@ -241,7 +247,6 @@ class TestCodePage:
         response = client.post(reverse("supervision:attendance_day_open", args=[running_class.pk]))
         assert response.status_code == 302 and response["Location"] == url
         page = client.get(url).content.decode()
-        token, _left = services.current_code(site)
         assert "data:image/svg+xml" in page and "/c/" in page
         assert 'http-equiv="refresh"' in page and "checkin-code.js" in page and "<script>" not in page
         assert AttendanceDay.objects.filter(training_class=running_class, date=timezone.localdate()).count() == 1
@@ -546,7 +551,7 @@ class TestAttendanceFigures:
         enroll(training_class, 3)
         site = services.class_site_save(actor=institution_user, training_class=training_class, address="职教中心",
                                         latitude=SITE_LATITUDE, longitude=SITE_LONGITUDE)
-        steady, short, absent = training_class.enrollments.order_by("id")
+        steady, short, _absent = training_class.enrollments.order_by("id")
         for offset in range(8):
             check_in_at(site, steady, 50, day=date(2026, 9, 1) + timedelta(days=offset), photo=False)
         for offset in range(7):

@@ -27,8 +27,18 @@ from xingan_training.errors import ServiceError
 from .. import attendance as services
 from .. import attendance_selectors as selectors
 from .. import checkin_codes, geo, rules
-from ..attendance_forms import CheckInForm, ClassSiteForm, DismissForm, SpotCheckDrawForm, VerdictForm
-from ..attendance_permissions import attendance_actions_for, can_see_evidence, is_training_day
+from ..attendance_forms import (
+    CheckInForm,
+    ClassSiteForm,
+    DismissForm,
+    SpotCheckDrawForm,
+    VerdictForm,
+)
+from ..attendance_permissions import (
+    attendance_actions_for,
+    can_see_evidence,
+    is_training_day,
+)
 from ..models import ClassSite, PhotoSpotCheckItem
 
 PAGE_SIZE = 30
