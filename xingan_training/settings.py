@@ -189,7 +189,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-# Generated files (reports.GeneratedDocument) go through the storage API; locally a folder under var/.
+# Files (generated documents, check-in photos) go through the storage API; locally a folder under var/.
 # There is no MEDIA_URL route: files are served only by scoped views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 STORAGES = {
@@ -300,3 +300,17 @@ FOLLOWUP_MAX_FAILED_ATTEMPTS = env_int("FOLLOWUP_MAX_FAILED_ATTEMPTS", 3)
 # worker renders it in chunks of PDF_RENDER_CHUNK_PAGES, reporting progress after each (reports/services.py).
 PDF_INLINE_MAX_PAGES = env_int("PDF_INLINE_MAX_PAGES", 20)
 PDF_RENDER_CHUNK_PAGES = env_int("PDF_RENDER_CHUNK_PAGES", 20)
+
+# Daily attendance (policy §8.3): the classroom code changes every CHECKIN_CODE_MINUTES; a code is accepted in its
+# own window and the next one. A trainee who scanned a valid code has CHECKIN_FORM_MINUTES to send the form.
+CHECKIN_CODE_MINUTES = env_int("CHECKIN_CODE_MINUTES", 3)
+CHECKIN_FORM_MINUTES = env_int("CHECKIN_FORM_MINUTES", 10)
+# A check-in farther than this from the registered class site is flagged for the county (policy §8.4).
+CHECKIN_FAR_METRES = env_int("CHECKIN_FAR_METRES", 1000)
+# Photos: upload size and declared pixel count (a decompression-bomb guard), checked before decoding.
+CHECKIN_PHOTO_MAX_BYTES = env_int("CHECKIN_PHOTO_MAX_BYTES", 8 * 1024 * 1024)
+CHECKIN_PHOTO_MAX_PIXELS = env_int("CHECKIN_PHOTO_MAX_PIXELS", 50_000_000)
+# Failed identity checks (name + ID not on the roster) allowed in 10 minutes per classroom code and per client
+# address; a classroom often shares one address behind its Wi-Fi, so the address limit is not tiny.
+CHECKIN_FAILURES_PER_CODE = env_int("CHECKIN_FAILURES_PER_CODE", 30)
+CHECKIN_FAILURES_PER_ADDRESS = env_int("CHECKIN_FAILURES_PER_ADDRESS", 20)

@@ -6,6 +6,7 @@ from django.views.generic import RedirectView
 
 from reports.home import home
 from evaluations.views import trainee_form
+from supervision.views.attendance import check_in
 
 admin.site.site_header = "兴安盟职业技能培训质量监督平台 · 系统管理"
 admin.site.site_title = "系统管理"
@@ -21,6 +22,8 @@ urlpatterns = [
     path("public/", include("supervision.public_urls")),
     # Short public path for the trainee's phone (QR code); the token is the only key.
     path("t/<str:token>/", trainee_form, name="trainee_form_public"),
+    # The classroom check-in code (policy §8.3): the rotating token is the only key.
+    path("c/<str:token>/", check_in, name="check_in_public"),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the 500 page, PDFs, plain responses).
     # Lazy: the static URL carries the file's hash, known only once the static files are collected.

@@ -1,4 +1,18 @@
+"""Models of the supervision app, one module per domain, re-exported here for Django and for imports."""
+
+from .attendance import AttendanceDay, CheckIn, ClassSite, PhotoSpotCheck, PhotoSpotCheckItem, ShortfallDismissal
 from .demand import DemandCatalogueEntry, TrainingWish
 from .teachers import ClassTeacher, Teacher
 
-__all__ = ["ClassTeacher", "DemandCatalogueEntry", "Teacher", "TrainingWish"]
+__all__ = [
+    "AttendanceDay",
+    "CheckIn",
+    "ClassSite",
+    "ClassTeacher",
+    "DemandCatalogueEntry",
+    "PhotoSpotCheck",
+    "PhotoSpotCheckItem",
+    "ShortfallDismissal",
+    "Teacher",
+    "TrainingWish",
+]
