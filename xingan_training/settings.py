@@ -213,7 +213,7 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # Celery: Redis in production and CI; otherwise kombu's file-system transport, a real broker that
 # needs no service, shared by the web, worker and beat processes of a local run.
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://"
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "") or "filesystem://localhost//"
 
 
 def filesystem_broker_options(folder: Path) -> dict:

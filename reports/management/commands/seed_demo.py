@@ -110,12 +110,23 @@ class Command(BaseCommand):
                 if plan.start_date <= clock.today:
                     ClassStory(training_class, plan, clock=clock, cast=cast, rng=_rng_for(f"story:{plan.batch_number}"),
                                case=cases.get(plan.batch_number, "")).tell()
+        with transaction.atomic():
+            self._supervision()
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：{Institution.objects.count()} 家机构，{TrainingClass.objects.count()} 个培训班，"
                 f"{Trainee.objects.count()} 名学员（本次新增 {Trainee.objects.count() - trainees_before}）。"
             )
         )
+
+    @staticmethod
+    def _supervision() -> None:
+        """The supervision side of the demo (policy §8), each part idempotent, on the classes told above."""
+        from supervision.demo import seed_supervision_demo
+        from supervision.demo_attendance import seed_attendance_demo
+
+        seed_supervision_demo(_rng_for("supervision"))
+        seed_attendance_demo(_rng_for("attendance"))
 
     def _occupations(self) -> list[Occupation]:
         occupations = []
