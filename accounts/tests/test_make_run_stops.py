@@ -73,7 +73,7 @@ def test_term_to_make_run_ends_web_worker_and_beat_within_ten_seconds(tmp_path):
             cwd=ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
         )
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 300  # migrate and the demo data first (~30 s alone, minutes on a loaded machine)
         while not (serves_login_page(port) and "ready." in log.read_text() and "beat: Starting" in log.read_text()):
             assert make.poll() is None, f"make run ended by itself:\n{log.read_text()[-3000:]}"
             assert time.monotonic() < deadline, f"make run did not start:\n{log.read_text()[-3000:]}"
