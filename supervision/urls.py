@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import demand, teachers
+from .views import demand, performance, teachers
 
 app_name = "supervision"
 
@@ -22,4 +22,13 @@ urlpatterns = [
     path("teachers/<int:pk>/confirm/", teachers.teacher_confirm, name="teacher_confirm"),
     path("teachers/<int:pk>/reject/", teachers.teacher_reject, name="teacher_reject"),
     path("classes/<int:pk>/teachers/", teachers.class_teachers, name="class_teachers"),
+    path("performance/", performance.performance_list, name="performance_list"),
+    path("performance/<int:institution_pk>/<int:year>/", performance.performance_detail, name="performance_detail"),
+    path("performance/<int:institution_pk>/<int:year>/evaluate/", performance.performance_evaluate, name="performance_evaluate"),
+    path("performance/<int:institution_pk>/<int:year>/decide/", performance.performance_decide, name="performance_decide"),
+    path("performance/<int:pk>/<int:year>/readmit/", performance.institution_readmit, name="institution_readmit"),
+    path("performance/decisions/", performance.decision_list, name="decision_list"),
+    path("performance/decisions/<int:pk>/publish/", performance.decision_publish, name="decision_publish"),
+    path("performance/decisions/<int:pk>/withdraw/", performance.decision_withdraw, name="decision_withdraw"),
+    path("teacher-performance/", performance.teacher_performance, name="teacher_performance"),
 ]
