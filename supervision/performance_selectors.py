@@ -406,6 +406,11 @@ TEACHER_SORTS = {
 }
 
 
+def teacher_forms_verified_only(user) -> bool:
+    """An institution reads its classes' 附表2 counts only once the county has verified the class (policy §6.6)."""
+    return user.role == Role.INSTITUTION
+
+
 def teacher_performance_for(user, *, year: int, sort: str = "share", query: str = "") -> QuerySet:
     """One row per teacher who taught a class started in ``year`` that the user may see: league staff their league's
     classes, county staff their county's, institution staff their own (class_teachers_visible_to). Each row: classes
@@ -418,7 +423,7 @@ def teacher_performance_for(user, *, year: int, sort: str = "share", query: str 
     if query.strip():
         assignments = assignments.filter(teacher__name__icontains=query.strip())
     forms = Q(training_class__enrollments__evaluations__is_valid=True)
-    if user.role == Role.INSTITUTION:
+    if teacher_forms_verified_only(user):
         forms &= Q(training_class__review__status__in=VERIFIED)
     good = forms & Q(training_class__enrollments__evaluations__item_7__in=GOOD_RATINGS)
     rows = (

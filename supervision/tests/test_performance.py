@@ -742,8 +742,10 @@ class TestTeacherPerformance:
         assert figures(rows) == {"乌老师": (1, 2, 2, [("农牧民就业", 0, 4), ("城镇失业人员就业", 0, 0), ("创业培训创业", 0, 0)])}
 
     def test_an_institution_sees_its_own_classes_and_only_the_forms_of_verified_ones(self, login, institution_user, taught):
-        rows = login(institution_user).get(reverse("supervision:teacher_performance"), {"year": YEAR}).context["rows"]
+        response = login(institution_user).get(reverse("supervision:teacher_performance"), {"year": YEAR})
+        rows = response.context["rows"]
         assert {row.name: (row.classes, row.good_forms, row.forms) for row in rows} == {"白老师": (2, 3, 4), "乌老师": (1, 0, 0)}
+        assert "评价表份数只统计旗县已评价核实的培训班" in response.content.decode()
 
     def test_the_other_institution_sees_nothing_of_ours(self, login, other_institution_user, taught):
         rows = login(other_institution_user).get(reverse("supervision:teacher_performance"), {"year": YEAR}).context["rows"]

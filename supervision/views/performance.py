@@ -223,4 +223,5 @@ def teacher_performance(request):
         "form": form, "page": page, "rows": rows, "year": filters["year"],
         "is_ranked": filters["sort"] in ("share", "share_asc"),
         "can_see_institutions": selectors.can_evaluate_institutions(request.user),
+        "counts_verified_only": selectors.teacher_forms_verified_only(request.user),
     })
