@@ -74,8 +74,8 @@ def performance_list(request):
 
 
 @login_required
-def performance_detail(request, institution_pk, year):
-    institution = _institution_year(request, institution_pk, year)
+def performance_detail(request, pk, year):
+    institution = _institution_year(request, pk, year)
     evidence = selectors.institution_year_evidence(request.user, [institution.pk], year=year, today=timezone.localdate())[institution.pk]
     evaluation = selectors.evaluation_of(request.user, institution, year)
     decisions = list(selectors.decisions_of(request.user, institution))
@@ -91,8 +91,8 @@ def performance_detail(request, institution_pk, year):
 
 
 @login_required
-def performance_evaluate(request, institution_pk, year):
-    institution = _institution_year(request, institution_pk, year)
+def performance_evaluate(request, pk, year):
+    institution = _institution_year(request, pk, year)
     evaluation = selectors.evaluation_of(request.user, institution, year)
     today = timezone.localdate()
     if evaluation is not None:
@@ -110,7 +110,7 @@ def performance_evaluate(request, institution_pk, year):
             form.add_error(None, error.message)
         else:
             messages.success(request, f"已保存{institution.name}{year}年度绩效评估。")
-            return redirect("supervision:performance_detail", institution_pk=institution.pk, year=year)
+            return redirect("supervision:performance_detail", pk=institution.pk, year=year)
     evidence = selectors.institution_year_evidence(request.user, [institution.pk], year=year, today=today)[institution.pk]
     return render(request, "supervision/performance/evaluate.html", {
         "institution": institution, "year": year, "form": form, "evaluation": evaluation, "evidence": evidence,
@@ -118,12 +118,12 @@ def performance_evaluate(request, institution_pk, year):
 
 
 @login_required
-def performance_decide(request, institution_pk, year):
-    institution = _institution_year(request, institution_pk, year)
+def performance_decide(request, pk, year):
+    institution = _institution_year(request, pk, year)
     evaluation = selectors.evaluation_of(request.user, institution, year)
     if evaluation is None:
         messages.error(request, "请先完成该机构本年度的绩效评估，再决定是否列入红黑名单。")
-        return redirect("supervision:performance_detail", institution_pk=institution.pk, year=year)
+        return redirect("supervision:performance_detail", pk=institution.pk, year=year)
     today = timezone.localdate()
     evidence = selectors.institution_year_evidence(request.user, [institution.pk], year=year, today=today)[institution.pk]
     proposal = evidence.proposal or ListDecision.Listing.NONE
@@ -143,7 +143,7 @@ def performance_decide(request, institution_pk, year):
             messages.success(request, f"已记录决定：{decision.get_listing_display()}"
                                       f"{'，已公布' if decision.is_published else ''}"
                                       f"{'；该机构已退出补贴性培训机构目录' if decision.listing == ListDecision.Listing.BLACK else ''}。")
-            return redirect("supervision:performance_detail", institution_pk=institution.pk, year=year)
+            return redirect("supervision:performance_detail", pk=institution.pk, year=year)
     return render(request, "supervision/performance/decide.html", {
         "institution": institution, "year": year, "form": form, "evaluation": evaluation, "evidence": evidence,
     }, status=400 if form.errors else 200)
@@ -155,7 +155,7 @@ def _visible_decision(request, pk) -> ListDecision:
 
 
 def _back_to_detail(decision: ListDecision):
-    return redirect("supervision:performance_detail", institution_pk=decision.evaluation.institution_id, year=decision.evaluation.year)
+    return redirect("supervision:performance_detail", pk=decision.evaluation.institution_id, year=decision.evaluation.year)
 
 
 @login_required
@@ -199,7 +199,7 @@ def institution_readmit(request, pk, year):
             messages.success(request, f"{institution.name}已重新纳入补贴性培训机构目录。")
         except ServiceError as error:
             messages.error(request, error.message)
-    return redirect("supervision:performance_detail", institution_pk=institution.pk, year=year)
+    return redirect("supervision:performance_detail", pk=institution.pk, year=year)
 
 
 @login_required
