@@ -101,11 +101,14 @@ def training_class_update(*, actor: User, training_class: TrainingClass, **field
 
 
 def training_class_start(*, actor: User, training_class: TrainingClass) -> TrainingClass:
-    """筹备中 → 培训中. Refused without a roster."""
+    """筹备中 → 培训中. Refused without a roster, and for an institution that left the subsidised catalogue
+    (policy §8.7: a black-listed institution cannot open classes)."""
     with transaction.atomic():
         locked = _lock_own_class(actor, training_class)
         if locked.status != TrainingClass.Status.DRAFT:
             raise ServiceError(f"只有“筹备中”的培训班可以开班，当前为“{locked.get_status_display()}”。")
+        if Institution.objects.get(pk=locked.institution_id).catalogue_status != Institution.CatalogueStatus.LISTED:
+            raise ServiceError("本机构当前不在补贴性培训机构目录内，不能开班。")
         if not locked.enrollments.exists():
             raise ServiceError("花名册为空，请先导入学员名册。")
         locked.status = TrainingClass.Status.IN_TRAINING

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, demand, teachers
+from .views import attendance, demand, performance, teachers
 
 app_name = "supervision"
 
@@ -39,4 +39,13 @@ urlpatterns = [
     path("attendance/check-ins/<int:pk>/dismiss/", attendance.check_in_dismiss, name="check_in_dismiss"),
     path("attendance/spot-checks/<int:pk>/", attendance.spot_check, name="spot_check"),
     path("attendance/spot-check-items/<int:item_pk>/verdict/", attendance.spot_check_verdict, name="spot_check_verdict"),
+    path("performance/", performance.performance_list, name="performance_list"),
+    path("performance/<int:pk>/<int:year>/", performance.performance_detail, name="performance_detail"),
+    path("performance/<int:pk>/<int:year>/evaluate/", performance.performance_evaluate, name="performance_evaluate"),
+    path("performance/<int:pk>/<int:year>/decide/", performance.performance_decide, name="performance_decide"),
+    path("performance/<int:pk>/<int:year>/readmit/", performance.institution_readmit, name="institution_readmit"),
+    path("performance/decisions/", performance.decision_list, name="decision_list"),
+    path("performance/decisions/<int:pk>/publish/", performance.decision_publish, name="decision_publish"),
+    path("performance/decisions/<int:pk>/withdraw/", performance.decision_withdraw, name="decision_withdraw"),
+    path("teacher-performance/", performance.teacher_performance, name="teacher_performance"),
 ]

@@ -1,18 +1,10 @@
-"""Models of the supervision app, one module per domain, re-exported here for Django and for imports."""
+"""Models of the supervision app, one module per domain, re-exported here for Django and for imports.
+
+One import line per module (and no ``__all__``), so each domain adds its own line.
+"""
+# ruff: noqa: F401
 
 from .attendance import AttendanceDay, CheckIn, ClassSite, PhotoSpotCheck, PhotoSpotCheckItem, ShortfallDismissal
 from .demand import DemandCatalogueEntry, TrainingWish
+from .performance import CatalogueStatusChange, InstitutionEvaluation, ListDecision
 from .teachers import ClassTeacher, Teacher
-
-__all__ = [
-    "AttendanceDay",
-    "CheckIn",
-    "ClassSite",
-    "ClassTeacher",
-    "DemandCatalogueEntry",
-    "PhotoSpotCheck",
-    "PhotoSpotCheckItem",
-    "ShortfallDismissal",
-    "Teacher",
-    "TrainingWish",
-]

@@ -124,9 +124,11 @@ class Command(BaseCommand):
         """The supervision side of the demo (policy §8), each part idempotent, on the classes told above."""
         from supervision.demo import seed_supervision_demo
         from supervision.demo_attendance import seed_attendance_demo
+        from supervision.demo_performance import seed_performance_demo
 
         seed_supervision_demo(_rng_for("supervision"))
         seed_attendance_demo(_rng_for("attendance"))
+        seed_performance_demo(_rng_for("performance"))  # last: it reads the year's classes, forms and follow-ups
 
     def _occupations(self) -> list[Occupation]:
         occupations = []
