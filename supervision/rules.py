@@ -5,6 +5,7 @@ None where the denominator is zero, ValueError for a negative count or a part la
 """
 
 from collections.abc import Iterable
+from datetime import date
 
 # §8.2 Decision (国办发〔2019〕24号): subsidised training at most 3 times a calendar year per person.
 MAX_SUBSIDISED_CLASSES_PER_YEAR = 3
@@ -67,3 +68,9 @@ def below_average(successes: int, total: int, all_successes: int, all_total: int
     if total == 0 or all_total == 0:
         return None
     return successes * all_total < all_successes * total
+
+
+def rectification_overdue(deadline: date, today: date, is_closed: bool) -> bool:
+    """逾期 (§8.6): past the deadline and not closed. The deadline day itself is still within the deadline
+    (整改期限 is the last day to finish), so an item due today is not overdue; due yesterday, it is."""
+    return not is_closed and deadline < today
