@@ -20,6 +20,7 @@ def role_navigation(request):
     if user.role in (Role.COUNTY, Role.LEAGUE):
         items.append(("培训需求", reverse("supervision:demand_overview")))
     items += [("需求目录", reverse("supervision:catalogue_list")), ("师资库", reverse("supervision:teacher_list"))]
+    items.append(("整改清单", reverse("supervision:rectification_list")))
     items += [("培训机构", reverse("classes:institution_list")), ("表扬名单", reverse("evaluations:commendations"))]
     if user.is_superuser:
         items.append(("系统管理", reverse("admin:index")))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import demand, teachers
+from .views import demand, rectification, teachers
 
 app_name = "supervision"
 
@@ -22,4 +22,11 @@ urlpatterns = [
     path("teachers/<int:pk>/confirm/", teachers.teacher_confirm, name="teacher_confirm"),
     path("teachers/<int:pk>/reject/", teachers.teacher_reject, name="teacher_reject"),
     path("classes/<int:pk>/teachers/", teachers.class_teachers, name="class_teachers"),
+    path("rectifications/", rectification.rectification_list, name="rectification_list"),
+    path("rectifications/new/", rectification.rectification_new, name="rectification_new"),
+    path("rectifications/<int:pk>/", rectification.rectification_detail, name="rectification_detail"),
+    path("rectifications/<int:pk>/evidence/", rectification.rectification_evidence, name="rectification_evidence"),
+    path("rectifications/<int:pk>/send-back/", rectification.rectification_send_back, name="rectification_send_back"),
+    path("rectifications/<int:pk>/close/", rectification.rectification_close, name="rectification_close"),
+    path("rectifications/files/<int:pk>/", rectification.rectification_attachment, name="rectification_attachment"),
 ]
