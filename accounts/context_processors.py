@@ -24,6 +24,7 @@ def role_navigation(request):
     # League staff evaluate institutions (and reach teacher performance from there); the others see their teachers'.
     performance = "supervision:performance_list" if user.role == Role.LEAGUE else "supervision:teacher_performance"
     items.append(("绩效", reverse(performance)))
+    items.append(("整改清单", reverse("supervision:rectification_list")))
     items += [("培训机构", reverse("classes:institution_list")), ("表扬名单", reverse("evaluations:commendations"))]
     if user.is_superuser:
         items.append(("系统管理", reverse("admin:index")))

@@ -3,6 +3,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from classes import selectors as class_selectors
@@ -11,6 +12,16 @@ from classes.permissions import can_create_class
 from evaluations.models import ClassReview
 from evaluations.selectors import county_queue_for, league_queue_for
 from followups.selectors import worklist_for
+from supervision.rectification_selectors import rectification_counts_for
+
+
+def _rectification_todo(user) -> tuple[str, int, str]:
+    """Policy §8.6: the ledger's unresolved items, the overdue ones named in the label so they stand out."""
+    counts = rectification_counts_for(user, today=timezone.localdate())
+    url = reverse("supervision:rectification_list")
+    if counts.overdue:
+        return (f"未销号的整改事项（其中已逾期 {counts.overdue} 项）", counts.unresolved, f"{url}?overdue=overdue")
+    return ("未销号的整改事项", counts.unresolved, url)
 
 
 def todo_for(user) -> list[tuple[str, int, str]]:
@@ -19,17 +30,19 @@ def todo_for(user) -> list[tuple[str, int, str]]:
         return [
             ("待评价核实的培训班", county_queue_for(user).count(), reverse("evaluations:county_queue")),
             ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+            _rectification_todo(user),
         ]
     if user.role == Role.LEAGUE:
         return [
             ("待盟级复核的培训班", league_queue_for(user).count(), reverse("evaluations:league_queue")),
             ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+            _rectification_todo(user),
         ]
     if user.role == Role.INSTITUTION:
         awaiting_self = class_selectors.classes_visible_to(user).filter(
             status__in=(TrainingClass.Status.IN_TRAINING, TrainingClass.Status.FINISHED)
         ).exclude(review__status__in=[status for status in ClassReview.Status.values if status != "awaiting_self"])
-        return [("待填写机构自评的培训班", awaiting_self.count(), reverse("classes:class_list"))]
+        return [("待填写机构自评的培训班", awaiting_self.count(), reverse("classes:class_list")), _rectification_todo(user)]
     return []
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import ledger_views, views
 
 app_name = "reports"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("forms/<int:evaluation_pk>/form2.pdf", views.trainee_form2, name="trainee_form2"),
     path("classes/<int:pk>/followups.pdf", views.followups, name="followups"),
     path("rectifications/<int:notice_pk>/notice.pdf", views.rectification_notice, name="rectification_notice"),
+    path("rectifications/open-items.pdf", ledger_views.rectification_open_items, name="rectification_open_items"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("documents/<int:pk>/status.json", views.document_status, name="document_status"),
     path("documents/<int:pk>/download.pdf", views.document_download, name="document_download"),

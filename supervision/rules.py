@@ -225,3 +225,9 @@ def red_list_reasons(facts: InstitutionYearFacts) -> list[str]:
         f"{facts.year}年度{concluded}个培训班均评为优秀或合格（其中优秀{outstanding}个）",
         "培训后就业率不低于全盟平均水平：" + "；".join(group.describe() for group in graded),
     ]
+
+
+def rectification_overdue(deadline: date, today: date, is_closed: bool) -> bool:
+    """逾期 (§8.6): past the deadline and not closed. The deadline day itself is still within the deadline
+    (整改期限 is the last day to finish), so an item due today is not overdue; due yesterday, it is."""
+    return not is_closed and deadline < today

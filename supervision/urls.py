@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, demand, performance, teachers
+from .views import attendance, demand, performance, rectification, teachers
 
 app_name = "supervision"
 
@@ -48,4 +48,11 @@ urlpatterns = [
     path("performance/decisions/<int:pk>/publish/", performance.decision_publish, name="decision_publish"),
     path("performance/decisions/<int:pk>/withdraw/", performance.decision_withdraw, name="decision_withdraw"),
     path("teacher-performance/", performance.teacher_performance, name="teacher_performance"),
+    path("rectifications/", rectification.rectification_list, name="rectification_list"),
+    path("rectifications/new/", rectification.rectification_new, name="rectification_new"),
+    path("rectifications/<int:pk>/", rectification.rectification_detail, name="rectification_detail"),
+    path("rectifications/<int:pk>/evidence/", rectification.rectification_evidence, name="rectification_evidence"),
+    path("rectifications/<int:pk>/send-back/", rectification.rectification_send_back, name="rectification_send_back"),
+    path("rectifications/<int:pk>/close/", rectification.rectification_close, name="rectification_close"),
+    path("rectifications/files/<int:pk>/", rectification.rectification_attachment, name="rectification_attachment"),
 ]

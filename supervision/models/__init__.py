@@ -7,4 +7,5 @@ One import line per module (and no ``__all__``), so each domain adds its own lin
 from .attendance import AttendanceDay, CheckIn, ClassSite, PhotoSpotCheck, PhotoSpotCheckItem, ShortfallDismissal
 from .demand import DemandCatalogueEntry, TrainingWish
 from .performance import CatalogueStatusChange, InstitutionEvaluation, ListDecision
+from .rectification import RectificationAttachment, RectificationEvidence, RectificationItem, RectificationItemEvent, RectificationSource
 from .teachers import ClassTeacher, Teacher

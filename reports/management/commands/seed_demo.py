@@ -125,9 +125,11 @@ class Command(BaseCommand):
         from supervision.demo import seed_supervision_demo
         from supervision.demo_attendance import seed_attendance_demo
         from supervision.demo_performance import seed_performance_demo
+        from supervision.demo_rectification import seed_rectification_demo
 
         seed_supervision_demo(_rng_for("supervision"))
         seed_attendance_demo(_rng_for("attendance"))
+        seed_rectification_demo(_rng_for("rectification"))
         seed_performance_demo(_rng_for("performance"))  # last: it reads the year's classes, forms and follow-ups
 
     def _occupations(self) -> list[Occupation]:
