@@ -38,7 +38,8 @@ def test_the_league_black_lists_an_institution_and_the_public_finds_it(browser, 
     page.get_by_label("用户名").fill("league")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.get_by_role("link", name="绩效", exact=True).click()
+    page.get_by_role("button", name="培训监管").click()
+    page.get_by_role("link", name="机构与师资绩效", exact=True).click()
     page.get_by_label("评估年度").select_option(str(year))
     page.get_by_role("button", name="查询").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 1366
