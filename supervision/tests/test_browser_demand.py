@@ -55,6 +55,7 @@ def test_a_worker_registers_on_a_phone_and_the_county_tells_them(browser, live_s
     page.get_by_label("用户名").fill("county")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="培训监管").click()
     page.get_by_role("link", name="培训需求").click()
     assert "养老护理员" in page.locator("#demand-table").inner_text()
     page.get_by_role("link", name="查看名单").click()

@@ -46,6 +46,7 @@ def test_an_inspection_finding_goes_from_raised_to_closed_with_evidence(
     county = open_as(browser, live_server, "county")
     assert "未销号的整改事项（其中已逾期 1 项）" in county.locator("#todo").inner_text()
     shot(county, "rectification-home-county-1366")
+    county.get_by_role("button", name="培训监管").click()
     county.get_by_role("link", name="整改清单").first.click()
     county.get_by_role("link", name="登记整改事项").click()
     county.get_by_label("培训机构", exact=True).select_option(label=institution.name)
