@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class SupervisionConfig(AppConfig):
     name = "supervision"
     verbose_name = "培训监管"
+
+    def ready(self):
+        from classes.hooks import register_registered_change_gate, register_start_gate
+
+        from .opening_selectors import opening_change_refusal, opening_start_refusal
+
+        # Policy §8.2: only classes the county approved for opening start, and an approved class's registered
+        # fields and roster change only by change request (the review's state lives here, see models/opening.py).
+        register_start_gate(opening_start_refusal)
+        register_registered_change_gate(opening_change_refusal)
