@@ -10,6 +10,8 @@ def role_navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     items = [("首页", reverse("home")), ("培训班", reverse("classes:class_list"))]
+    if user.role in (Role.INSTITUTION, Role.COUNTY, Role.LEAGUE):
+        items.append(("开班审核", reverse("supervision:opening_list")))
     if user.role == Role.COUNTY:
         items.append(("待评价核实", reverse("evaluations:county_queue")))
     if user.role == Role.LEAGUE:
@@ -20,6 +22,8 @@ def role_navigation(request):
     if user.role in (Role.COUNTY, Role.LEAGUE):
         items.append(("培训需求", reverse("supervision:demand_overview")))
     items += [("需求目录", reverse("supervision:catalogue_list")), ("师资库", reverse("supervision:teacher_list"))]
+    if user.role == Role.LEAGUE:
+        items.append(("部门名单", reverse("supervision:department_list_list")))
     items += [("培训机构", reverse("classes:institution_list")), ("表扬名单", reverse("evaluations:commendations"))]
     if user.is_superuser:
         items.append(("系统管理", reverse("admin:index")))
