@@ -117,7 +117,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '开班审核材料',
                 'verbose_name_plural': '开班审核材料',
-                'ordering': ['kind', 'uploaded_at', 'id'],
+                'ordering': ['uploaded_at', 'id'],
             },
         ),
         migrations.CreateModel(

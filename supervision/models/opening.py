@@ -91,7 +91,7 @@ class OpeningDocument(models.Model):
     class Meta:
         verbose_name = "开班审核材料"
         verbose_name_plural = "开班审核材料"
-        ordering = ["kind", "uploaded_at", "id"]
+        ordering = ["uploaded_at", "id"]
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.original_name}"

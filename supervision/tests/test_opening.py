@@ -810,3 +810,31 @@ class TestTeacherPool:
             teachers.class_teachers_assign(actor=institution_user, training_class=approved, teachers=[])
         assert approved.teacher_assignments.count() == 1
         assert Teacher.objects.filter(pk=teacher.pk).exists()
+
+
+def test_the_demo_has_a_class_in_every_opening_state_and_is_idempotent(reference_data):
+    from django.core.management import call_command
+
+    from supervision.demo import seed_supervision_demo
+    from supervision.demo_opening import seed_opening_demo
+    from supervision.models import DepartmentList
+
+    call_command("seed_demo")
+    seed_supervision_demo(random.Random(1))
+    first = seed_opening_demo(random.Random(2))
+    counts = (OpeningReview.objects.count(), OpeningEvent.objects.count(), ChangeRequest.objects.count(),
+              DepartmentList.objects.count(), Enrollment.objects.count(), TrainingClass.objects.count())
+    assert seed_opening_demo(random.Random(3)) == first
+    assert counts == (OpeningReview.objects.count(), OpeningEvent.objects.count(), ChangeRequest.objects.count(),
+                      DepartmentList.objects.count(), Enrollment.objects.count(), TrainingClass.objects.count())
+    assert set(OpeningReview.objects.values_list("status", flat=True)) == set(Status.values)
+    assert TrainingClass.objects.filter(status=TrainingClass.Status.DRAFT, opening_review__isnull=True).exists()
+    assert not TrainingClass.objects.exclude(status=TrainingClass.Status.DRAFT).filter(opening_review__isnull=True).exists()
+    assert set(ChangeRequest.objects.values_list("status", flat=True)) == set(ChangeRequest.Status.values)
+    assert DepartmentList.objects.filter(is_current=True).count() == 4
+    waiting = TrainingClass.objects.get(batch_number__endswith="-K01")
+    checks = opening_checks(waiting, today=timezone.localdate(), review=waiting.opening_review)
+    assert checks.shared_phones and any(check.overlaps for check in checks.trainees)
+    assert any(check.list_match == rules.LIST_MATCHED for check in checks.trainees)
+    assert any(check.list_match != rules.LIST_MATCHED for check in checks.trainees)
+    assert not checks.class_blockers
