@@ -137,7 +137,7 @@ def _prepare_and_submit(training_class: TrainingClass, teacher: Teacher, note: s
 
 def _decide(county_staff: User, training_class: TrainingClass, *, limit: int | None = None, exclude_first: bool = False) -> None:
     review = OpeningReview.objects.get(training_class=training_class)
-    pending = opening_checks(training_class, today=timezone.localdate(), review=review).undecided
+    pending = opening_checks(training_class, review=review).undecided
     for index, check in enumerate(pending[:limit]):
         is_excluded = exclude_first and index == 0
         opening.opening_trainee_decide(

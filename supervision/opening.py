@@ -235,7 +235,7 @@ def opening_submit(*, actor: User, training_class: TrainingClass, note: str = ""
             )
         review = OpeningReview.objects.select_for_update().filter(training_class=locked).first()
         _check_preparing(locked, review)
-        problems = submission_problems(locked, today=timezone.localdate())
+        problems = submission_problems(locked)
         if problems:
             raise ServiceError("还不能提交：" + "；".join(problems) + "。")
         from_status = review.status if review else ""
@@ -310,7 +310,7 @@ def opening_approve(*, actor: User, training_class: TrainingClass) -> OpeningRev
         if review.status != Status.SUBMITTED:
             raise ServiceError(f"开班审核状态为“{review.get_status_display()}”，只有待开班审核的培训班可以核准。")
         locked_class = review.training_class
-        checks = opening_checks(locked_class, today=timezone.localdate(), review=review)
+        checks = opening_checks(locked_class, review=review)
         if checks.class_blockers:
             raise ServiceError("不能核准：" + "；".join(f"{check.label}（{check.evidence}）" for check in checks.class_blockers)
                                + "。请退回机构修改。")

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from accounts.models import Role
 from accounts.scoping import scope_to_user
@@ -121,7 +121,7 @@ def opening_change_refusal(training_class_id: int) -> str | None:
 
 def opening_list_for(user, *, state: str = "", query: str = "") -> QuerySet[TrainingClass]:
     """Classes the user sees with their opening state; ``state`` one of OPENING_STATES (not submitted: classes still
-    being prepared that have no review). Waiting submissions first, oldest first, so the county works in order."""
+    being prepared that have no review). Oldest submission first, so the county works in order; never submitted last."""
     classes = classes_visible_to(user).select_related("institution__county", "occupation", "opening_review")
     if state == NOT_SUBMITTED:
         classes = classes.filter(opening_review__isnull=True, status=TrainingClass.Status.DRAFT)
@@ -133,7 +133,7 @@ def opening_list_for(user, *, state: str = "", query: str = "") -> QuerySet[Trai
     return classes.annotate(
         enrolled_count=Count("enrollments", distinct=True),
         pending_changes=Count("change_requests", filter=Q(change_requests__status=ChangeRequest.Status.PENDING), distinct=True),
-    ).order_by("opening_review__submitted_at", "start_date", "id")
+    ).order_by(F("opening_review__submitted_at").asc(nulls_last=True), "start_date", "id")
 
 
 def opening_events_for(review: OpeningReview | None, *, limit: int = 100) -> list[dict]:
@@ -204,7 +204,7 @@ def _document_checks(training_class: TrainingClass) -> list[ClassCheck]:
     return checks
 
 
-def class_checks(training_class: TrainingClass, *, today: date, with_signals: bool) -> list[ClassCheck]:
+def class_checks(training_class: TrainingClass, *, with_signals: bool) -> list[ClassCheck]:
     """The checks of the class as a whole (§8.2). Blocking ones must pass to submit and to approve. With
     ``with_signals`` (county and league staff only) also the signals that name other classes or persons."""
     institution: Institution = training_class.institution
@@ -264,9 +264,9 @@ def class_checks(training_class: TrainingClass, *, today: date, with_signals: bo
     return checks
 
 
-def submission_problems(training_class: TrainingClass, *, today: date) -> list[str]:
+def submission_problems(training_class: TrainingClass) -> list[str]:
     """What keeps the institution from submitting: the blocking class checks that fail, in Chinese."""
-    return [f"{check.label}：{check.evidence}" for check in class_checks(training_class, today=today, with_signals=False)
+    return [f"{check.label}：{check.evidence}" for check in class_checks(training_class, with_signals=False)
             if check.is_blocking and not check.passed]
 
 
@@ -469,7 +469,7 @@ def trainee_checks(training_class: TrainingClass, enrollments: list[Enrollment])
     return checks
 
 
-def opening_checks(training_class: TrainingClass, *, today: date, review: OpeningReview | None = None) -> OpeningChecks:
+def opening_checks(training_class: TrainingClass, *, review: OpeningReview | None = None) -> OpeningChecks:
     """Every check of the class and of each of its trainees, with the county's current decisions (§8.2)."""
     enrollments = list(training_class.enrollments.select_related("trainee__category").order_by("id"))
     trainees = trainee_checks(training_class, enrollments)
@@ -485,7 +485,7 @@ def opening_checks(training_class: TrainingClass, *, today: date, review: Openin
         for _phone, group in sorted(by_phone.items(), key=lambda item: -item[1][0].phone_shared_by)
     ]
     return OpeningChecks(
-        classes=class_checks(training_class, today=today, with_signals=True), trainees=trainees, shared_phones=shared
+        classes=class_checks(training_class, with_signals=True), trainees=trainees, shared_phones=shared
     )
 
 

@@ -97,7 +97,7 @@ class TestImport:
             import_list(league_user, "college_graduates", PEOPLE, source="  ")
 
     @pytest.mark.parametrize("role_fixture", ["county_user", "institution_user", "superuser"])
-    def test_only_league_staff_import(self, request, login, role_fixture):
+    def test_only_league_staff_import(self, request, login, reference_data, role_fixture):
         user = request.getfixturevalue(role_fixture)
         with pytest.raises(ServiceError, match="只有盟级人社部门可以导入部门名单"):
             import_list(user, "college_graduates", PEOPLE)

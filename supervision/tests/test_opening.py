@@ -66,7 +66,7 @@ def submit(actor, training_class, note=""):
 
 def decide_all(actor, training_class, decision="accept", reason="经电话核实，符合条件"):
     review = OpeningReview.objects.get(training_class=training_class)
-    for check in opening_checks(training_class, today=timezone.localdate(), review=review).needing_decision:
+    for check in opening_checks(training_class, review=review).needing_decision:
         opening.opening_trainee_decide(actor=actor, training_class=training_class, enrollment=check.enrollment,
                                        decision=decision, reason=reason)
 
@@ -206,6 +206,12 @@ class TestDocuments:
             assert login(outsider).get(url).status_code == 404
         client.logout()
         assert client.get(url).status_code == 302
+
+    def test_a_document_missing_from_the_storage_is_a_404_not_an_error(self, login, institution_user, training_class):
+        document = upload(institution_user, training_class)
+        document.file.delete(save=False)
+        url = reverse("supervision:opening_document_download", args=[training_class.pk, document.pk])
+        assert login(institution_user).get(url).status_code == 404
 
     def test_documents_are_fixed_once_submitted_and_editable_after_return(self, institution_user, county_user, submitted):
         document = submitted.opening_documents.first()
@@ -420,7 +426,7 @@ class TestDecision:
         class_services.enrollment_remove(actor=institution_user, enrollment=trainees[0])
         review = submit(institution_user, submitted, note="已移除")
         assert review.round == 2 and review.status == Status.SUBMITTED
-        checks = opening_checks(submitted, today=timezone.localdate(), review=review)
+        checks = opening_checks(submitted, review=review)
         assert len(checks.trainees) == 2 and all(check.decision is None for check in checks.trainees)
         actions = list(OpeningEvent.objects.filter(review=review).order_by("id").values_list("action", flat=True))
         assert actions == ["提交开班审核", "退回开班审核", "修改后重新提交"]
@@ -510,17 +516,17 @@ class TestChecks:
                                                                    unlicensed_occupation):
         first, second, third = trainees
         Enrollment.objects.filter(pk__in=[first.pk, second.pk]).update(phone="13912345678")
-        checks = opening_checks(training_class, today=timezone.localdate())
+        checks = opening_checks(training_class)
         assert checks.shared_phones == [], "two people on one phone is not yet a signal"
         elsewhere = other_class(other_institution, unlicensed_occupation, "ELSE", start=date(2025, 1, 5), state="finished")
         also_in(elsewhere, third, phone="13912345678")
-        checks = opening_checks(training_class, today=timezone.localdate())
+        checks = opening_checks(training_class)
         (masked, group, people), = checks.shared_phones
         assert masked == "139****5678" and people == 3 and {check.enrollment.pk for check in group} == {first.pk, second.pk}
         assert group[0].phone_shared_in_class == [second.roster_name]
 
     def test_class_checks_show_scope_catalogue_and_teachers(self, ready_class):
-        checks = {check.label: check for check in opening_checks(ready_class, today=timezone.localdate()).classes}
+        checks = {check.label: check for check in opening_checks(ready_class).classes}
         assert checks["培训职业在办学许可范围内"].passed and "养老护理员" in checks["培训职业在办学许可范围内"].evidence
         assert checks["培训机构在补贴性培训机构目录内"].passed
         assert checks["授课教师"].passed and "白玉兰" in checks["授课教师"].evidence
@@ -707,6 +713,21 @@ class TestChangeRequests:
         request.refresh_from_db()
         assert bytes(request.roster_content) == b"", "the added people's file is not kept once decided"
 
+    def test_a_trainee_with_records_in_the_class_cannot_be_removed_by_a_change(self, institution_user, county_user,
+                                                                             approved, trainees):
+        from evaluations.models import TraineeEvaluation
+        from evaluations.tests.conftest import trainee_answers
+
+        TraineeEvaluation.objects.create(enrollment=trainees[0], source="paper", **trainee_answers(approved))
+        request = opening.change_request_submit(actor=institution_user, training_class=approved, reason="退出",
+                                                removed_enrollments=[trainees[0]], changes={"location": "新址"})
+        with pytest.raises(ServiceError, match="已有评价、回访等记录，不能移出花名册"):
+            opening.change_request_approve(actor=county_user, change_request=request)
+        approved.refresh_from_db()
+        request.refresh_from_db()
+        assert approved.location == "培训基地" and approved.enrollments.count() == 3, "all or nothing"
+        assert request.status == ChangeRequest.Status.PENDING
+
     def test_a_roster_file_with_bad_rows_is_refused_with_each_error(self, institution_user, approved):
         rows = make_roster_rows(random.Random(5), 2)
         rows[1][2] = "152201199001011235"
@@ -833,7 +854,7 @@ def test_the_demo_has_a_class_in_every_opening_state_and_is_idempotent(reference
     assert set(ChangeRequest.objects.values_list("status", flat=True)) == set(ChangeRequest.Status.values)
     assert DepartmentList.objects.filter(is_current=True).count() == 4
     waiting = TrainingClass.objects.get(batch_number__endswith="-K01")
-    checks = opening_checks(waiting, today=timezone.localdate(), review=waiting.opening_review)
+    checks = opening_checks(waiting, review=waiting.opening_review)
     assert checks.shared_phones and any(check.overlaps for check in checks.trainees)
     assert any(check.list_match == rules.LIST_MATCHED for check in checks.trainees)
     assert any(check.list_match != rules.LIST_MATCHED for check in checks.trainees)

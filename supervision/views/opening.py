@@ -8,7 +8,6 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from classes.selectors import classes_visible_to, enrollments_visible_to
@@ -63,8 +62,7 @@ def opening_class(request, pk):
     training_class = _visible_class(request, pk)
     review = _review_of(training_class)
     can_prepare = services.can_prepare_opening(request.user, training_class, review)
-    today = timezone.localdate()
-    checks = selectors.class_checks(training_class, today=today, with_signals=False)
+    checks = selectors.class_checks(training_class, with_signals=False)
     is_decided = review is not None and review.status in (OpeningReview.Status.RETURNED, OpeningReview.Status.APPROVED)
     decisions = sorted(selectors.current_decisions(review).values(), key=lambda item: item.enrollment_id) if is_decided else []
     return render(request, "supervision/opening/class.html", {
@@ -114,8 +112,12 @@ def opening_document_download(request, pk, document_pk):
     document = get_object_or_404(
         selectors.opening_documents_visible_to(request.user).filter(training_class=training_class), pk=document_pk
     )
+    try:
+        stored = document.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
     return FileResponse(
-        document.file.open("rb"), content_type=DOCUMENT_TYPES[document.file_type].content_type, as_attachment=True,
+        stored, content_type=DOCUMENT_TYPES[document.file_type].content_type, as_attachment=True,
         filename=document.original_name,
     )
 
@@ -161,7 +163,7 @@ def opening_review(request, pk):
     _require_evidence_reader(request)
     training_class = _visible_class(request, pk)
     review = _review_of(training_class)
-    checks = selectors.opening_checks(training_class, today=timezone.localdate(), review=review)
+    checks = selectors.opening_checks(training_class, review=review)
     shown = request.GET.get("show", "attention" if checks.needing_decision else "all")
     if shown not in TRAINEE_VIEWS:
         shown = "all"
