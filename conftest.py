@@ -141,9 +141,12 @@ def approve_opening(training_class):
     from django.utils import timezone
 
     from supervision.models import OpeningReview
+    from supervision.opening_selectors import registered_values_of
 
     review, _created = OpeningReview.objects.update_or_create(
-        training_class=training_class, defaults={"status": OpeningReview.Status.APPROVED, "decided_at": timezone.now()}
+        training_class=training_class,
+        defaults={"status": OpeningReview.Status.APPROVED, "decided_at": timezone.now(),
+                  "registered_values": registered_values_of(training_class)},
     )
     return review
 

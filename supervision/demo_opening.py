@@ -24,7 +24,7 @@ from classes.models import Enrollment, Institution, Region, TrainingClass
 
 from . import department_lists, opening, teachers
 from .models import DepartmentList, DepartmentListKind, OpeningEvent, OpeningReview, Teacher
-from .opening_selectors import opening_checks
+from .opening_selectors import opening_checks, registered_values_of
 
 LEAGUE_CODE = "152200"
 HOME_COUNTY = "152201"  # 乌兰浩特市: the demo's county and institution logins
@@ -82,11 +82,7 @@ def _approve_started_classes() -> None:
     for training_class in started:
         review = OpeningReview.objects.create(
             training_class=training_class, status=OpeningReview.Status.APPROVED, decided_at=now, note=EARLIER_OPENING,
-            registered_values={"start_date": training_class.start_date.isoformat(),
-                               "end_date": training_class.end_date.isoformat(),
-                               "occupation": str(training_class.occupation),
-                               "registered_headcount": training_class.registered_headcount,
-                               "location": training_class.location, "class_hours": training_class.class_hours},
+            registered_values=registered_values_of(training_class),
         )
         OpeningEvent.objects.create(review=review, action="核准开班", to_status=OpeningReview.Status.APPROVED,
                                     reason=EARLIER_OPENING)

@@ -30,6 +30,7 @@ from .opening_selectors import (
     change_requests_visible_to,
     opening_checks,
     opening_reviews_visible_to,
+    registered_values_of,
     submission_problems,
     trainee_checks,
 )
@@ -288,18 +289,6 @@ def opening_trainee_decide(*, actor: User, training_class: TrainingClass, enroll
     return record
 
 
-def _registered_values(training_class: TrainingClass) -> dict:
-    return {
-        "start_date": training_class.start_date.isoformat(),
-        "end_date": training_class.end_date.isoformat(),
-        "occupation": str(training_class.occupation),
-        "registered_headcount": training_class.registered_headcount,
-        "location": training_class.location,
-        "class_hours": training_class.class_hours,
-        "enrolled": training_class.enrollments.count(),
-    }
-
-
 def opening_approve(*, actor: User, training_class: TrainingClass) -> OpeningReview:
     """County staff of the class's county approve the opening (待开班审核 → 已核准开班), recording who and when
     and the registered values. Refused unless every blocking class check passes and every trainee whose checks
@@ -328,7 +317,7 @@ def opening_approve(*, actor: User, training_class: TrainingClass) -> OpeningRev
         review.decided_by = actor
         review.decided_at = timezone.now()
         review.return_reason = ""
-        review.registered_values = _registered_values(locked_class)
+        review.registered_values = registered_values_of(locked_class)
         review.save()
         accepted = len(checks.needing_decision) - len(excluded)
         summary = f"花名册 {len(checks.trainees)} 人；核查未通过 {len(checks.needing_decision)} 人，认可 {accepted} 人，不予纳入补贴 {len(excluded)} 人"

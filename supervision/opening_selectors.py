@@ -154,6 +154,19 @@ def opening_events_for(review: OpeningReview | None, *, limit: int = 100) -> lis
     ]
 
 
+def registered_values_of(training_class: TrainingClass) -> dict:
+    """The registered fields (备案信息) of a class as plain values, kept with the approval (§8.2)."""
+    return {
+        "start_date": training_class.start_date.isoformat(),
+        "end_date": training_class.end_date.isoformat(),
+        "occupation": str(training_class.occupation),
+        "registered_headcount": training_class.registered_headcount,
+        "location": training_class.location,
+        "class_hours": training_class.class_hours,
+        "enrolled": training_class.enrollments.count(),
+    }
+
+
 def current_decisions(review: OpeningReview | None) -> dict[int, OpeningTraineeDecision]:
     """The county's decisions of the review's current round, by enrollment id."""
     if review is None:

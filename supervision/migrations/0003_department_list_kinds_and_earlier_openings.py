@@ -46,9 +46,17 @@ def mark_earlier_openings(apps, schema_editor):
     OpeningEvent = apps.get_model("supervision", "OpeningEvent")
     now = timezone.now()
     started = TrainingClass.objects.filter(status__in=["in_training", "finished"], opening_review__isnull=True)
-    for training_class in started.iterator():
+    for training_class in started.select_related("occupation").iterator():
+        # What was registered when the review went live stands for the values the county would have approved.
+        registered = {
+            "start_date": training_class.start_date.isoformat(), "end_date": training_class.end_date.isoformat(),
+            "occupation": f"{training_class.occupation.name}（{training_class.occupation.get_level_display()}）",
+            "registered_headcount": training_class.registered_headcount, "location": training_class.location,
+            "class_hours": training_class.class_hours, "enrolled": training_class.enrollments.count(),
+        }
         review = OpeningReview.objects.create(
             training_class=training_class, status="approved", round=1, decided_at=now, note=EARLIER_OPENING,
+            registered_values=registered,
         )
         OpeningEvent.objects.create(review=review, action="核准开班", from_status="", to_status="approved", reason=EARLIER_OPENING)
 

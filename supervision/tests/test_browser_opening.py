@@ -134,3 +134,77 @@ def test_submit_return_fix_resubmit_approve(browser, live_server, tmp_path, sett
     school.goto(live_server.url + reverse("classes:class_detail", args=[training_class.pk]))
     school.get_by_role("button", name="开班", exact=True).click()
     assert TrainingClass.objects.get(pk=training_class.pk).status == TrainingClass.Status.IN_TRAINING
+
+
+def test_league_imports_a_list_and_a_change_request_is_approved(browser, live_server, tmp_path, settings, institution_user,
+                                                                county_user, league_user, institution, occupation):
+    from classes.demo_data import roster_workbook_bytes
+
+    from .opening_helpers import list_workbook
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    today = timezone.localdate()
+    training_class = make_class(institution, occupation, batch_number="XA152201-2026-402",
+                                start_date=today + timedelta(days=10), end_date=today + timedelta(days=24))
+    people = enroll(training_class, 4)
+    approve_opening(training_class)
+
+    # League staff import a list; a bad row refuses the whole file with the row's error, the fixed file goes in.
+    rows = [(item.trainee.name, item.trainee.id_number) for item in people]
+    bad, good = tmp_path / "失业人员-有误.xlsx", tmp_path / "失业人员.xlsx"
+    bad.write_bytes(list_workbook(rows + [("王五", "152201199001011235")]))
+    good.write_bytes(list_workbook(rows))
+    league = open_as(browser, live_server, "league")
+    league.get_by_role("link", name="部门名单").first.click()
+    league.get_by_role("link", name="导入名单").click()
+    league.get_by_label("名单类别").select_option(label="城镇登记失业人员")
+    league.get_by_label("提供部门").fill("乌兰浩特市公共就业服务中心")
+    league.get_by_label("名单日期").fill(f"{today:%Y-%m-%d}")
+    league.get_by_label("名单文件（.xlsx）").set_input_files(str(bad))
+    league.get_by_role("button", name="导入").click()
+    assert "身份证号校验位错误" in league.locator("#row-errors").inner_text()
+    shot(league, "department-list-import-errors-1366")
+    league.get_by_label("名单文件（.xlsx）").set_input_files(str(good))
+    league.get_by_role("button", name="导入").click()
+    assert "已导入城镇登记失业人员名单 4 人" in league.content()
+    assert people[0].trainee.masked_id_number in league.content() and people[0].trainee.id_number not in league.content()
+    league.get_by_role("link", name="部门名单").first.click()
+    shot(league, "department-lists-1366")
+
+    # After approval the institution asks for a change; the county approves it; both values show.
+    school = open_as(browser, live_server, "institution")
+    school.goto(live_server.url + reverse("classes:class_detail", args=[training_class.pk]))
+    school.get_by_role("link", name="备案信息与变更").click()
+    school.get_by_role("link", name="申请备案变更").click()
+    school.get_by_label("培训地点").fill("乌兰浩特市职教中心二号实训楼")
+    school.get_by_label(people[3].roster_name).check()
+    added = tmp_path / "补录.xlsx"
+    added.write_bytes(roster_workbook_bytes([["乌云", "女", make_id(), "13904825555", "城镇登记失业人员"]]))
+    school.get_by_label("增加学员（名册 .xlsx）").set_input_files(str(added))
+    school.get_by_label("变更理由").fill("一名学员外出务工退出，补录一人；原场地检修")
+    school.get_by_role("button", name="提交申请").click()
+    assert "已提交备案变更申请" in school.content()
+
+    county = open_as(browser, live_server, "county")
+    county.goto(school.url)
+    assert "拟增加" in county.locator("#change-checks").inner_text()
+    shot(county, "change-request-county-1366")
+    county_phone = open_as(browser, live_server, "county", width=390)
+    county_phone.goto(school.url)
+    assert fits_a_phone(county_phone)
+    shot(county_phone, "change-request-county-390")
+    county.get_by_role("button", name="核准变更").click()
+    assert "已核准备案变更" in county.content()
+    county.get_by_role("link", name="返回备案信息与变更").click()
+    registered = county.locator("#registered-values").inner_text()
+    assert "培训基地" in registered and "乌兰浩特市职教中心二号实训楼" in registered and "已变更" in registered
+    shot(county, "change-list-1366")
+    assert TrainingClass.objects.get(pk=training_class.pk).enrollments.count() == 4
+
+
+def make_id():
+    import random
+
+    from classes.demo_data import make_resident_id
+
+    return make_resident_id(random.Random(402), area_code="152201", gender="female")

@@ -272,7 +272,8 @@ def change_list(request, pk):
 @login_required
 def change_create(request, pk):
     training_class = _visible_class(request, pk)
-    if not services.can_request_change(request.user, training_class, _review_of(training_class)):
+    review = _review_of(training_class)
+    if not services.can_request_change(request.user, training_class, review):
         raise Http404
     form = ChangeRequestForm(request.POST or None, request.FILES or None, training_class=training_class)
     row_errors = []
@@ -293,7 +294,7 @@ def change_create(request, pk):
             messages.success(request, "已提交备案变更申请，请等待旗县市人社部门审核。")
             return redirect("supervision:change_detail", pk=pk, change_pk=change_request.pk)
     return render(request, "supervision/opening/change_form.html", {
-        "training_class": training_class, "form": form, "row_errors": row_errors,
+        "training_class": training_class, "review": review, "form": form, "row_errors": row_errors,
     }, status=400 if form.errors else 200)
 
 
@@ -309,7 +310,8 @@ def change_detail(request, pk, change_pk):
     # The checks name other classes: for county and league staff, and only while the request waits.
     show_checks = selectors.can_see_opening_evidence(request.user) and change_request.status == ChangeRequest.Status.PENDING
     return render(request, "supervision/opening/change_detail.html", {
-        "training_class": training_class, "change_request": change_request, "additions": additions,
+        "training_class": training_class, "review": _review_of(training_class), "change_request": change_request,
+        "additions": additions,
         "checks": selectors.change_request_checks(change_request, additions) if show_checks else None,
         "can_decide": services.can_decide_change(request.user, change_request),
         "refuse_form": ReasonForm(label="不予核准原因"),
