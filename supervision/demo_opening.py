@@ -1,6 +1,9 @@
 """Demo data of the class-opening review (policy §8.2), for seed_demo.
 
-Runs after seed_demo (institutions, classes, staff accounts) and seed_supervision_demo (the teacher pool).
+Runs after seed_demo (institutions, classes, staff accounts) and seed_supervision_demo (the teacher pool; refused
+before it). Wishes are told only of classes approved for opening, and seed_supervision_demo runs first: its demo
+wishes are told of none of these classes (the county can tell registrants of K04 and K06 on its page).
+
 Idempotent: classes already started get an approved review once; the demo's own classes (batch numbers ending in
 K01…K06) and the department lists are written only while they do not exist, so a second run changes nothing.
 
@@ -60,6 +63,10 @@ def seed_opening_demo(rng: random.Random) -> dict[str, int]:
     league_staff = User.objects.filter(role=Role.LEAGUE, region=league).order_by("pk").first()
     if league_staff is None:
         raise ValueError("请先运行 seed_demo 创建演示账号。")
+    if not Teacher.objects.filter(status=Teacher.Status.CONFIRMED).exists():
+        # seed_supervision_demo fills the pool only while it is empty: teachers created here first would leave the
+        # demo without its pool.
+        raise ValueError("请先运行 seed_supervision_demo 创建师资库。")
     _approve_started_classes()
     today = timezone.localdate()
     if not TrainingClass.objects.filter(batch_number__endswith="-K01").exists():
