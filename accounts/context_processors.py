@@ -18,7 +18,9 @@ def _followup_menu(user) -> list[tuple[str, str]]:
 
 
 def _supervision_menu(user) -> list[tuple[str, str]]:
-    entries = [("考勤签到", reverse("supervision:attendance_classes"))]
+    entries = [("开班审核", reverse("supervision:opening_list")), ("考勤签到", reverse("supervision:attendance_classes"))]
+    if user.role == Role.LEAGUE:
+        entries.append(("部门名单", reverse("supervision:department_list_list")))
     if user.role in (Role.COUNTY, Role.LEAGUE):
         entries.append(("培训需求", reverse("supervision:demand_overview")))
     entries += [("需求目录", reverse("supervision:catalogue_list")), ("师资库", reverse("supervision:teacher_list"))]
@@ -34,6 +36,8 @@ def role_navigation(request):
     if user is None or not user.is_authenticated:
         return {}
     items = [("首页", reverse("home")), ("培训班", reverse("classes:class_list"))]
+    if user.role in (Role.INSTITUTION, Role.COUNTY, Role.LEAGUE):
+        items.append(("开班审核", reverse("supervision:opening_list")))
     if user.role == Role.COUNTY:
         items.append(("待评价核实", reverse("evaluations:county_queue")))
     if user.role == Role.LEAGUE:

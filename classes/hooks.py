@@ -20,3 +20,40 @@ def notify_class_finished(training_class_id: int) -> None:
     """Runs inside the finishing transaction: callbacks that do work elsewhere queue it on commit."""
     for callback in _class_finished_callbacks:
         callback(training_class_id)
+
+
+# The class-opening review (policy §8.2) lives above this app. It answers two questions through these gates, each
+# a callback taking the class's id and returning None (no objection) or the Chinese refusal the user sees.
+ClassGate = Callable[[int], str | None]
+
+_start_gates: list[ClassGate] = []
+_registered_change_gates: list[ClassGate] = []
+
+
+def register_start_gate(gate: ClassGate) -> None:
+    """May the class start (筹备中 → 培训中)? Registered once per app at start-up."""
+    if gate not in _start_gates:
+        _start_gates.append(gate)
+
+
+def register_registered_change_gate(gate: ClassGate) -> None:
+    """May the class's registered fields and roster be changed directly by its institution? Registered once per
+    app at start-up; a refusing gate routes such changes through its own change requests."""
+    if gate not in _registered_change_gates:
+        _registered_change_gates.append(gate)
+
+
+def start_refusal(training_class_id: int) -> str | None:
+    return _first_refusal(_start_gates, training_class_id)
+
+
+def registered_change_refusal(training_class_id: int) -> str | None:
+    return _first_refusal(_registered_change_gates, training_class_id)
+
+
+def _first_refusal(gates: list[ClassGate], training_class_id: int) -> str | None:
+    for gate in gates:
+        refusal = gate(training_class_id)
+        if refusal:
+            return refusal
+    return None

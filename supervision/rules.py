@@ -231,3 +231,58 @@ def rectification_overdue(deadline: date, today: date, is_closed: bool) -> bool:
     """逾期 (§8.6): past the deadline and not closed. The deadline day itself is still within the deadline
     (整改期限 is the last day to finish), so an item due today is not overdue; due yesterday, it is."""
     return not is_closed and deadline < today
+
+
+# §8.2 (S2 三): the six categories of person a subsidised class may train, by TraineeCategory code.
+POLICY_TRAINEE_CATEGORY_CODES = frozenset({
+    "poverty_monitoring",  # 防止返贫监测对象
+    "college_graduate",  # 毕业年度高校毕业生
+    "school_leaver",  # 城乡未继续升学的应届初高中毕业生
+    "rural_migrant",  # 农村牧区转移就业劳动者
+    "urban_registered_unemployed",  # 城镇登记失业人员
+    "hard_to_employ",  # 就业困难人员
+})
+# §8.4: one phone number shared by this many trainees or more is a fraud signal (拉人头).
+SHARED_PHONE_MIN_TRAINEES = 3
+
+LIST_MATCHED = "matched"  # on a department list that proves the declared category
+LIST_OTHER_CATEGORY = "other_category"  # on department lists, none of which proves the declared category
+LIST_UNMATCHED = "unmatched"  # on no department list
+
+
+def trainee_category_eligible(category_code: str) -> bool:
+    """Is the declared category one of the six of S2 三 (§8.2)? The category table may grow; the policy does not."""
+    return category_code in POLICY_TRAINEE_CATEGORY_CODES
+
+
+def department_list_match(declared_category_code: str, listed_category_codes: Iterable[str | None]) -> str:
+    """How the department lists bear out a trainee's declared category (§8.2): LIST_MATCHED when one of the lists
+    the ID number is on proves that category, LIST_OTHER_CATEGORY when it is only on lists of other categories
+    (or of none), LIST_UNMATCHED when it is on no list."""
+    listed = list(listed_category_codes)
+    if not listed:
+        return LIST_UNMATCHED
+    return LIST_MATCHED if declared_category_code in listed else LIST_OTHER_CATEGORY
+
+
+def dates_overlap(first_start, first_end, second_start, second_end) -> bool:
+    """Two date ranges share a day, both ends inclusive (a class ending on the day another starts overlaps; one
+    ending the day before does not). Refuses a range that ends before it starts."""
+    if first_end < first_start or second_end < second_start:
+        raise ValueError("a date range cannot end before it starts")
+    return first_start <= second_end and second_start <= first_end
+
+
+def phone_shared_too_widely(trainees_with_phone: int) -> bool:
+    """One phone number given for SHARED_PHONE_MIN_TRAINEES or more different trainees (§8.4 fraud signal)."""
+    _check_count("trainees_with_phone", trainees_with_phone)
+    return trainees_with_phone >= SHARED_PHONE_MIN_TRAINEES
+
+
+def trainee_needs_decision(*, category_eligible: bool, list_match: str, subsidy_eligible: bool, has_overlap: bool) -> bool:
+    """A trainee the county must decide on (accept with a reason, or exclude) before it may approve the opening
+    (§8.2): a category outside the six, an ID number the department lists do not bear out, the subsidy limit
+    reached, or a class with overlapping dates. Fraud signals (a shared phone) inform and do not ask for one."""
+    if list_match not in (LIST_MATCHED, LIST_OTHER_CATEGORY, LIST_UNMATCHED):
+        raise ValueError(f"unknown list match {list_match!r}")
+    return not category_eligible or list_match != LIST_MATCHED or not subsidy_eligible or has_overlap

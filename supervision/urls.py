@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, demand, performance, rectification, teachers
+from .views import attendance, demand, department_lists, opening, performance, rectification, teachers
 
 app_name = "supervision"
 
@@ -55,4 +55,30 @@ urlpatterns = [
     path("rectifications/<int:pk>/send-back/", rectification.rectification_send_back, name="rectification_send_back"),
     path("rectifications/<int:pk>/close/", rectification.rectification_close, name="rectification_close"),
     path("rectifications/files/<int:pk>/", rectification.rectification_attachment, name="rectification_attachment"),
+    # Class-opening review (开班审核) and change requests (备案变更), policy §8.2.
+    path("opening/", opening.opening_list, name="opening_list"),
+    path("classes/<int:pk>/opening/", opening.opening_class, name="opening_class"),
+    path("classes/<int:pk>/opening/documents/", opening.opening_document_upload, name="opening_document_upload"),
+    path("classes/<int:pk>/opening/documents/<int:document_pk>/", opening.opening_document_download,
+         name="opening_document_download"),
+    path("classes/<int:pk>/opening/documents/<int:document_pk>/delete/", opening.opening_document_delete,
+         name="opening_document_delete"),
+    path("classes/<int:pk>/opening/submit/", opening.opening_submit, name="opening_submit"),
+    path("classes/<int:pk>/opening/review/", opening.opening_review, name="opening_review"),
+    path("classes/<int:pk>/opening/review/trainees/<int:enrollment_pk>/", opening.opening_trainee_decide,
+         name="opening_trainee_decide"),
+    path("classes/<int:pk>/opening/review/approve/", opening.opening_approve, name="opening_approve"),
+    path("classes/<int:pk>/opening/review/return/", opening.opening_return, name="opening_return"),
+    path("classes/<int:pk>/changes/", opening.change_list, name="change_list"),
+    path("classes/<int:pk>/changes/new/", opening.change_create, name="change_create"),
+    path("classes/<int:pk>/changes/<int:change_pk>/", opening.change_detail, name="change_detail"),
+    path("classes/<int:pk>/changes/<int:change_pk>/approve/", opening.change_approve, name="change_approve"),
+    path("classes/<int:pk>/changes/<int:change_pk>/refuse/", opening.change_refuse, name="change_refuse"),
+    # Departments' lists (部门名单), league staff only.
+    path("department-lists/", department_lists.department_list_list, name="department_list_list"),
+    path("department-lists/import/", department_lists.department_list_import, name="department_list_import"),
+    path("department-lists/template.xlsx", department_lists.department_list_template, name="department_list_template"),
+    path("department-lists/<int:pk>/", department_lists.department_list_detail, name="department_list_detail"),
+    path("department-lists/<int:pk>/entries/<int:entry_pk>/reveal/", department_lists.department_list_entry_reveal,
+         name="department_list_entry_reveal"),
 ]

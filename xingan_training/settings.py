@@ -203,6 +203,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Roster uploads: the request body limit and the workbook's own limits (zip-bomb guard).
 ROSTER_UPLOAD_MAX_BYTES = env_int("ROSTER_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 5000)
+# Class-opening documents (policy §8.2: teaching and assessment plans) and the departments' lists, within the
+# same request body limit as a roster (nginx: client_max_body_size 6m).
+OPENING_DOCUMENT_MAX_BYTES = env_int("OPENING_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
+DEPARTMENT_LIST_UPLOAD_MAX_BYTES = env_int("DEPARTMENT_LIST_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+DEPARTMENT_LIST_MAX_ROWS = env_int("DEPARTMENT_LIST_MAX_ROWS", 20000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ROSTER_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_UPLOAD_MAX_BYTES + 1024 * 1024
 

@@ -124,12 +124,14 @@ class Command(BaseCommand):
         """The supervision side of the demo (policy §8), each part idempotent, on the classes told above."""
         from supervision.demo import seed_supervision_demo
         from supervision.demo_attendance import seed_attendance_demo
+        from supervision.demo_opening import seed_opening_demo
         from supervision.demo_performance import seed_performance_demo
         from supervision.demo_rectification import seed_rectification_demo
 
         seed_supervision_demo(_rng_for("supervision"))
         seed_attendance_demo(_rng_for("attendance"))
         seed_rectification_demo(_rng_for("rectification"))
+        seed_opening_demo(_rng_for("opening"))  # after the teacher pool: the new classes name pool teachers
         seed_performance_demo(_rng_for("performance"))  # last: it reads the year's classes, forms and follow-ups
 
     def _occupations(self) -> list[Occupation]:
