@@ -9,6 +9,10 @@ def role_navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if user.role == Role.THIRD_PARTY:
+        # A commissioned third party works on its assigned inspections and nothing else (policy §8.5).
+        items = [("现场检查", reverse("supervision:inspection_list"))]
+        return {"navigation_items": items, "role_label": user.get_role_display(), "role_anchor": user.region}
     items = [("首页", reverse("home")), ("培训班", reverse("classes:class_list"))]
     if user.role == Role.COUNTY:
         items.append(("待评价核实", reverse("evaluations:county_queue")))
@@ -19,6 +23,7 @@ def role_navigation(request):
     items.append(("就业评价", reverse("followups:employment_overview")))
     if user.role in (Role.COUNTY, Role.LEAGUE):
         items.append(("培训需求", reverse("supervision:demand_overview")))
+        items.append(("现场检查", reverse("supervision:inspection_coverage")))
     items += [("需求目录", reverse("supervision:catalogue_list")), ("师资库", reverse("supervision:teacher_list"))]
     items += [("培训机构", reverse("classes:institution_list")), ("表扬名单", reverse("evaluations:commendations"))]
     if user.is_superuser:

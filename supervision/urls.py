@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import demand, teachers
+from .views import demand, inspections, teachers
 
 app_name = "supervision"
 
@@ -22,4 +22,12 @@ urlpatterns = [
     path("teachers/<int:pk>/confirm/", teachers.teacher_confirm, name="teacher_confirm"),
     path("teachers/<int:pk>/reject/", teachers.teacher_reject, name="teacher_reject"),
     path("classes/<int:pk>/teachers/", teachers.class_teachers, name="class_teachers"),
+    path("classes/<int:pk>/inspections/plan/", inspections.inspection_plan, name="inspection_plan"),
+    path("inspections/", inspections.inspection_list, name="inspection_list"),
+    path("inspections/coverage/", inspections.inspection_coverage, name="inspection_coverage"),
+    path("inspections/sw.js", inspections.inspection_service_worker, name="inspection_service_worker"),
+    path("inspections/<int:pk>/", inspections.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/record/", inspections.inspection_record, name="inspection_record"),
+    path("inspections/<int:pk>/cancel/", inspections.inspection_cancel, name="inspection_cancel"),
+    path("inspections/files/<int:pk>/", inspections.inspection_attachment, name="inspection_attachment"),
 ]

@@ -1,4 +1,5 @@
 from .demand import DemandCatalogueEntry, TrainingWish
+from .inspections import Inspection, InspectionAttachment
 from .teachers import ClassTeacher, Teacher
 
-__all__ = ["ClassTeacher", "DemandCatalogueEntry", "Teacher", "TrainingWish"]
+__all__ = ["ClassTeacher", "DemandCatalogueEntry", "Inspection", "InspectionAttachment", "Teacher", "TrainingWish"]
