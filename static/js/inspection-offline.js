@@ -24,6 +24,7 @@
   var retryTimer = null;
   var flushing = false;
   var flushAgain = false;
+  var waitingCount = 0;
 
   // Storage ---------------------------------------------------------------------------------------------------
 
@@ -103,21 +104,24 @@
   }
 
   function showConnection(waiting) {
+    if (!statusBox || (statusBox.getAttribute("data-kind") === "final" && !waiting)) {
+      return;  // the answer to a sent record stays until something else waits
+    }
     if (!form && !waiting) {
-      if (statusBox && statusBox.getAttribute("data-kind") !== "final") {
-        statusBox.hidden = true;
-      }
+      statusBox.hidden = true;
       return;
     }
     if (navigator.onLine) {
       if (waiting) {
         showStatus("warning", "已连接网络，正在发送本机保存的 " + waiting + " 条检查记录……");
-      } else if (statusBox && statusBox.getAttribute("data-kind") !== "final") {
+      } else {
         showStatus("success", "已连接网络。填写的内容随时保存在本机，断网也不会丢失。");
       }
+    } else if (waiting) {
+      showStatus("warning", "<strong>当前没有网络，检查记录已保存在本机。</strong>恢复联网后会自动发送（本机待发送 " + waiting +
+        " 条），请勿清除浏览器数据。");
     } else {
-      showStatus("warning", "<strong>当前没有网络。</strong>可以继续填写并提交：记录会保存在本机，恢复联网后自动发送。" +
-        (waiting ? "本机待发送 " + waiting + " 条。" : ""));
+      showStatus("warning", "<strong>当前没有网络。</strong>可以继续填写并提交：填写的内容保存在本机，恢复联网后自动发送。");
     }
   }
 
@@ -165,6 +169,7 @@
     flushing = true;
     flushAgain = false;
     return outboxAll().then(function (entries) {
+      waitingCount = entries.length;
       showConnection(entries.length);
       return entries.reduce(function (chain, entry) {
         return chain.then(function (stop) {
@@ -219,13 +224,16 @@
         return false;
       });
     }
+    if (isThisForm) {
+      markWaiting();
+    }
     if (outcome.state === "login") {
       var loginUrl = form ? form.getAttribute("data-login-url") : "/accounts/login/";
       showStatus("danger", "<strong>登录已超时。</strong>检查记录已保存在本机，没有丢失。请<a href=\"" + escapeHtml(loginUrl) +
         "\">重新登录</a>，登录后回到本页会自动发送。");
       return true;
     }
-    showConnection(1);
+    showConnection(waitingCount);
     return true;
   }
 
@@ -248,6 +256,8 @@
   var maxTotal = parseInt(form.getAttribute("data-max-total"), 10) || 0;
   var maxFiles = parseInt(form.getAttribute("data-max-files"), 10) || 0;
   var currentFiles = [];
+  var submitLabel = submitButton.textContent;
+  form.classList.add("has-offline-script");
 
   function newClientId() {
     if (window.crypto && window.crypto.randomUUID) {
@@ -416,8 +426,23 @@
     }).catch(function () { return null; });
   }
 
+  // The record waits in the outbox: the button says so, and comes back as "保存修改" when the inspector edits (a
+  // new submit replaces the waiting record: the outbox is keyed by the client id).
+  function markWaiting() {
+    submitButton.disabled = true;
+    submitButton.textContent = "已保存，联网后自动发送";
+  }
+
+  function offerUpdate() {
+    if (submitButton.disabled && !form.hidden) {
+      submitButton.disabled = false;
+      submitButton.textContent = "保存修改（联网后发送）";
+    }
+  }
+
   function showRefusal(data) {
     submitButton.disabled = false;
+    submitButton.textContent = submitLabel;
     var box = document.getElementById("form-message");
     box.innerHTML = "<div class=\"alert alert-danger\">" + escapeHtml(data.message || "提交未被接受。") +
       " 填写的内容仍保存在本机，修改后可重新提交。</div>";
@@ -454,14 +479,13 @@
       queuedAt: Date.now(),
     };
     submitButton.disabled = true;
+    submitButton.textContent = "正在发送……";
     return outboxPut(entry).then(function (stored) {
-      if (stored && stored.photosDropped) {
-        showStatus("warning", "本机无法保存照片：文字和勾选已保存，照片请联网后在检查表中重新选择。");
-      }
-      if (!navigator.onLine) {
-        showStatus("warning", "<strong>当前没有网络，检查记录已保存在本机。</strong>恢复联网后会自动发送，请勿清除浏览器数据。");
-      }
-      return flush();
+      return flush().then(function () {
+        if (stored && stored.photosDropped && draftStatus) {
+          draftStatus.textContent = "本机无法保存照片：文字和勾选已保存，照片请联网后重新选择并提交。";
+        }
+      });
     });
   }
 
@@ -476,8 +500,12 @@
   saveDraft();
   restoreDraftFiles();
 
-  form.addEventListener("input", saveDraft);
+  form.addEventListener("input", function () {
+    saveDraft();
+    offerUpdate();
+  });
   form.addEventListener("change", function (event) {
+    offerUpdate();
     if (event.target === fileInput) {
       Promise.all(Array.prototype.map.call(fileInput.files, shrink)).then(function (files) {
         setInputFiles(files);
