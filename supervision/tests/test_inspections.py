@@ -736,3 +736,34 @@ def test_the_third_party_role_is_anchored_to_a_region(db, county, institution):
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="tp-with-institution", role=Role.THIRD_PARTY, region=county, institution=institution)
     assert User.objects.create(username="tp-ok", role=Role.THIRD_PARTY, region=county).is_third_party
+
+
+def test_demo_inspections_are_idempotent_with_one_county_behind_and_an_inspector_login(
+    client, settings, county_user, other_county_user, league_user, institution, other_institution, occupation, county, other_county
+):
+    import random
+
+    from supervision.demo_inspections import seed_inspections_demo
+
+    for school, code in ((institution, "A"), (other_institution, "B")):
+        for number in range(5):
+            start = TODAY - timedelta(days=200 - number * 30)
+            if start.year != TODAY.year:
+                start = date(TODAY.year, 1, 2) + timedelta(days=number * 5)
+            training_class = make_class(school, occupation, batch_number=f"DEMO-{code}-{number}", status=TrainingClass.Status.FINISHED,
+                                        start_date=start, end_date=start + timedelta(days=3))
+            enroll(training_class, 3, seed=number)
+        running = make_class(school, occupation, batch_number=f"DEMO-{code}-RUN", status=TrainingClass.Status.IN_TRAINING,
+                             start_date=TODAY - timedelta(days=2), end_date=TODAY + timedelta(days=5))
+        enroll(running, 3, seed=9)
+        make_class(school, occupation, batch_number=f"DEMO-{code}-NEXT", start_date=TODAY + timedelta(days=3),
+                   end_date=TODAY + timedelta(days=12))
+    first = seed_inspections_demo(random.Random(1))
+    second = seed_inspections_demo(random.Random(2))
+    assert first == second and first["assigned_to_inspector"] >= 2
+    rows = {row.county: row for row in inspection_coverage_for(league_user, year=TODAY.year, today=TODAY)}
+    assert rows[county].is_behind is True and rows[other_county].is_behind is False
+    response = client.post(reverse("accounts:login"), {"username": "inspector", "password": settings.DEMO_PASSWORD}, follow=True)
+    page = response.content.decode()
+    assert response.redirect_chain[-1][0] == reverse("supervision:inspection_list")
+    assert "待检查" in page and "DEMO-B-RUN" in page
