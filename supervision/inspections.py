@@ -160,13 +160,16 @@ def _check_record(
         raise ServiceError("请写明整改要求。")
 
 
-def _same_record(client_id: uuid.UUID, inspection: Inspection) -> Inspection | None:
-    """The record this client id already made, if it is this inspection's; refused if it is another's."""
+def _same_record(actor: User, client_id: uuid.UUID, inspection: Inspection) -> Inspection | None:
+    """The record this client id already made, if it is this inspection's and the actor may see it; refused if
+    it is another inspection's."""
     existing = Inspection.objects.filter(client_id=client_id).first()
     if existing is None:
         return None
     if existing.pk != inspection.pk:
         raise ServiceError("提交编号已被另一条检查记录使用，请重新打开检查表填写。")
+    if not inspections_visible_to(actor).filter(pk=existing.pk).exists():
+        raise ServiceError("现场检查不存在或无权操作。")
     return existing
 
 
@@ -219,7 +222,7 @@ def inspection_record(
     rectification_text = (rectification_text or "").strip() if needs_rectification else ""
     if not isinstance(client_id, uuid.UUID):
         raise ServiceError("缺少提交编号，请刷新页面后重新填写。")
-    existing = _same_record(client_id, inspection)
+    existing = _same_record(actor, client_id, inspection)
     if existing is not None:
         return InspectionRecordOutcome(existing, False)
     _check_record(

@@ -100,6 +100,12 @@ class InspectionRecordForm(forms.Form):
         bootstrap(self)
         bound_dates(self)
 
+    def record_arguments(self) -> dict:
+        """The cleaned form as inspections.inspection_record takes it."""
+        data = dict(self.cleaned_data)
+        data["absent_enrollment_ids"] = data.pop("absent")
+        return data
+
 
 class InspectionFilterForm(forms.Form):
     status = forms.ChoiceField(label="状态", choices=[("", "全部")] + Inspection.Status.choices, required=False)

@@ -767,3 +767,10 @@ def test_demo_inspections_are_idempotent_with_one_county_behind_and_an_inspector
     page = response.content.decode()
     assert response.redirect_chain[-1][0] == reverse("supervision:inspection_list")
     assert "待检查" in page and "DEMO-B-RUN" in page
+
+
+def test_a_repeated_client_id_tells_an_outsider_nothing(planned, third_party, other_county_user):
+    client_id = uuid.uuid4()
+    record(third_party, planned, client_id=client_id)
+    with pytest.raises(ServiceError, match="现场检查不存在或无权操作"):
+        record(other_county_user, planned, client_id=client_id)

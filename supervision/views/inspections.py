@@ -131,15 +131,8 @@ def inspection_record(request, pk):
     )
     if request.method == "POST":
         if form.is_valid():
-            data = form.cleaned_data
             try:
-                outcome = services.inspection_record(
-                    actor=request.user, inspection=inspection, client_id=data["client_id"], inspected_on=data["inspected_on"],
-                    aspects=data["aspects"], methods=data["methods"], present_count=data["present_count"],
-                    absent_enrollment_ids=data["absent"], findings=data["findings"], result=data["result"],
-                    needs_rectification=data["needs_rectification"], rectification_text=data["rectification_text"],
-                    attachments=data["attachments"],
-                )
+                outcome = services.inspection_record(actor=request.user, inspection=inspection, **form.record_arguments())
             except ServiceError as error:
                 if is_json:
                     return _json_answer(ok=False, message=error.message, status=400)
@@ -157,7 +150,6 @@ def inspection_record(request, pk):
         "form": form,
         "inspection": inspection,
         "training_class": inspection.training_class,
-        "roster": roster,
         "active_roster_size": sum(1 for entry in roster if not entry.is_dropped),
         "max_files": MAX_FILES,
         "max_total_bytes": MAX_TOTAL_BYTES,
