@@ -24,7 +24,6 @@
   var retryTimer = null;
   var flushing = false;
   var flushAgain = false;
-  var waitingCount = 0;
 
   // Storage ---------------------------------------------------------------------------------------------------
 
@@ -103,26 +102,32 @@
     return span.innerHTML;
   }
 
-  function showConnection(waiting) {
-    if (!statusBox || (statusBox.getAttribute("data-kind") === "final" && !waiting)) {
-      return;  // the answer to a sent record stays until something else waits
-    }
-    if (!form && !waiting) {
-      statusBox.hidden = true;
+  // The connection line. ``sending``: the outbox is being sent now. A message that answers a send (kind "kept":
+  // sent, refused) stays until something else waits.
+  function showConnection(waiting, sending) {
+    if (!statusBox || (statusBox.getAttribute("data-kind") === "kept" && !waiting)) {
       return;
     }
-    if (navigator.onLine) {
-      if (waiting) {
-        showStatus("warning", "已连接网络，正在发送本机保存的 " + waiting + " 条检查记录……");
-      } else {
-        showStatus("success", "已连接网络。填写的内容随时保存在本机，断网也不会丢失。");
-      }
-    } else if (waiting) {
+    statusBox.removeAttribute("data-kind");
+    if (!form && !waiting) {
+      statusBox.hidden = true;
+    } else if (!navigator.onLine && waiting) {
       showStatus("warning", "<strong>当前没有网络，检查记录已保存在本机。</strong>恢复联网后会自动发送（本机待发送 " + waiting +
         " 条），请勿清除浏览器数据。");
-    } else {
+    } else if (!navigator.onLine) {
       showStatus("warning", "<strong>当前没有网络。</strong>可以继续填写并提交：填写的内容保存在本机，恢复联网后自动发送。");
+    } else if (waiting && sending) {
+      showStatus("warning", "已连接网络，正在发送本机保存的 " + waiting + " 条检查记录……");
+    } else if (waiting) {
+      showStatus("warning", "<strong>暂时连不上服务器，检查记录已保存在本机。</strong>稍后自动重试（本机待发送 " + waiting + " 条）。");
+    } else {
+      showStatus("success", "已连接网络。填写的内容随时保存在本机，断网也不会丢失。");
     }
+  }
+
+  function keepMessage(kind, html) {
+    showStatus(kind, html);
+    statusBox.setAttribute("data-kind", "kept");
   }
 
   // Sending ---------------------------------------------------------------------------------------------------
@@ -168,23 +173,30 @@
     }
     flushing = true;
     flushAgain = false;
+    var stopped = "";
     return outboxAll().then(function (entries) {
-      waitingCount = entries.length;
-      showConnection(entries.length);
+      if (entries.length) {
+        showConnection(entries.length, navigator.onLine);
+      }
       return entries.reduce(function (chain, entry) {
-        return chain.then(function (stop) {
-          if (stop) {
-            return stop;
+        return chain.then(function () {
+          if (stopped) {
+            return null;
           }
-          return send(entry).then(function (outcome) { return settle(entry, outcome); });
+          return send(entry).then(function (outcome) {
+            return settle(entry, outcome).then(function (stop) { stopped = stop; });
+          });
         });
-      }, Promise.resolve(false));
+      }, Promise.resolve());
     }).then(function () {
       return outboxAll();
     }).then(function (left) {
       flushing = false;
       if (flushAgain) {
         return flush();
+      }
+      if (stopped !== "login") {
+        showConnection(left.length, false);
       }
       if (left.length && !retryTimer) {
         retryTimer = window.setInterval(flush, RETRY_MS);
@@ -197,7 +209,7 @@
     });
   }
 
-  // Returns true to stop sending the rest of the outbox (no connection, or a new login is needed).
+  // Resolves to why the rest of the outbox waits ("login", "offline"), or "" to go on with the next record.
   function settle(entry, outcome) {
     var isThisForm = form && entry.draftKey === form.getAttribute("data-draft-key");
     if (outcome.state === "sent") {
@@ -207,10 +219,9 @@
           clearDraft();
           finish(outcome.data);
         } else {
-          statusBox.setAttribute("data-kind", "final");
-          showStatus("success", "本机保存的一条检查记录已发送：<a href=\"" + escapeHtml(outcome.data.url) + "\">查看</a>");
+          keepMessage("success", "本机保存的一条检查记录已发送。<a class=\"ms-2\" href=\"" + escapeHtml(outcome.data.url) + "\">查看</a>");
         }
-        return false;
+        return "";
       });
     }
     if (outcome.state === "refused") {
@@ -218,10 +229,10 @@
         if (isThisForm) {
           showRefusal(outcome.data);
         } else {
-          showStatus("danger", "一条本机保存的检查记录未被接受：" + escapeHtml(outcome.data.message || "") +
-            " 请打开该检查表修改后重新提交。");
+          keepMessage("danger", "一条本机保存的检查记录未被接受：" + escapeHtml(outcome.data.message || "") +
+            "请打开该检查表修改后重新提交。");
         }
-        return false;
+        return "";
       });
     }
     if (isThisForm) {
@@ -231,10 +242,8 @@
       var loginUrl = form ? form.getAttribute("data-login-url") : "/accounts/login/";
       showStatus("danger", "<strong>登录已超时。</strong>检查记录已保存在本机，没有丢失。请<a href=\"" + escapeHtml(loginUrl) +
         "\">重新登录</a>，登录后回到本页会自动发送。");
-      return true;
     }
-    showConnection(waitingCount);
-    return true;
+    return Promise.resolve(outcome.state);
   }
 
   if (!form) {
@@ -430,7 +439,7 @@
   // new submit replaces the waiting record: the outbox is keyed by the client id).
   function markWaiting() {
     submitButton.disabled = true;
-    submitButton.textContent = "已保存，联网后自动发送";
+    submitButton.textContent = "已保存在本机，等待发送";
   }
 
   function offerUpdate() {
@@ -445,7 +454,7 @@
     submitButton.textContent = submitLabel;
     var box = document.getElementById("form-message");
     box.innerHTML = "<div class=\"alert alert-danger\">" + escapeHtml(data.message || "提交未被接受。") +
-      " 填写的内容仍保存在本机，修改后可重新提交。</div>";
+      "填写的内容仍保存在本机，修改后可重新提交。</div>";
     form.querySelectorAll("[data-errors-for]").forEach(function (slot) {
       var messages = (data.errors || {})[slot.getAttribute("data-errors-for")] || [];
       slot.textContent = messages.join(" ");
@@ -457,8 +466,7 @@
   }
 
   function finish(data) {
-    statusBox.setAttribute("data-kind", "final");
-    showStatus("success", "<strong>" + escapeHtml(data.message || "检查记录已提交。") + "</strong> <a href=\"" +
+    keepMessage("success", "<strong>" + escapeHtml(data.message || "检查记录已提交。") + "</strong><a class=\"ms-2\" href=\"" +
       escapeHtml(data.url) + "\">查看检查记录</a>");
     form.hidden = true;
     statusBox.scrollIntoView({block: "start"});
@@ -523,7 +531,7 @@
   });
 
   window.addEventListener("online", flush);
-  window.addEventListener("offline", function () { showConnection(0); });
+  window.addEventListener("offline", flush);
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible") {
       flush();
