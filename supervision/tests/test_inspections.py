@@ -5,7 +5,7 @@ checked by content, 60% coverage per county and year, the pace alert, and scopin
 import io
 import threading
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -265,19 +265,27 @@ class TestCoverage:
             assert inspection_coverage_for(user, year=2026, today=self.TODAY) == []
             assert not uninspected_batches_for(user, year=2026, today=self.TODAY).exists()
 
-    def test_the_page_shows_the_figures_the_alert_and_the_batches_to_visit(self, login, coverage_fixture, county_user, settings):
+    def test_the_page_shows_the_figures_the_alert_and_the_batches_to_visit(self, login, coverage_fixture, county_user):
+        import time_machine
+
         client = login(county_user)
-        response = client.get(reverse("supervision:inspection_coverage"), {"year": 2026})
+        with time_machine.travel(timezone.make_aware(datetime.combine(self.TODAY, time(10, 0))), tick=False):
+            response = client.get(reverse("supervision:inspection_coverage"))
         page = response.content.decode()
         assert response.status_code == 200 and "现场检查覆盖率 · 2026年" in page
-        row = page.split('id="coverage-152201"')[1].split("</tr>")[0]
-        assert ">8<" in row and ">2<" in row and "25.0%" in row
-        assert "COV-02" in page and "COV-01" not in page.split('id="uninspected-table"')[1] and "COV-11" not in page
+        cells = [cell.split(">")[-1] for cell in page.split('id="coverage-152201"')[1].split("</tr>")[0].split("</td>")[:7]]
+        assert cells == ["乌兰浩特市", "8", "2", "25.0%", "5", "5", "1"]
+        assert "至少还需检查 6 个班期" in page and "请优先安排下表中仍在培训的 1 个班期" in page
+        table = page.split('id="uninspected-table"')[1]
+        assert table.index("COV-02") < table.index("COV-06") and "COV-01" not in table and "COV-11" not in page
+        assert reverse("supervision:inspection_plan", args=[coverage_fixture["c2"].pk]) in table
+        assert reverse("supervision:inspection_plan", args=[coverage_fixture["c4"].pk]) not in table
 
     def test_the_landing_page_counts_what_the_county_must_inspect_to_catch_up(self, login, county_user, institution, occupation):
-        ended = make_class(institution, occupation, batch_number="PACE-1", status=TrainingClass.Status.FINISHED,
-                           start_date=TODAY - timedelta(days=20), end_date=TODAY - timedelta(days=10))
-        assert ended.pk
+        # Finished on New Year's Day of this year: a missed batch of the current year whatever today is.
+        new_year = date(TODAY.year, 1, 1)
+        make_class(institution, occupation, batch_number="PACE-1", status=TrainingClass.Status.FINISHED,
+                   start_date=new_year, end_date=new_year)
         page = login(county_user).get(reverse("home")).content.decode()
         item = page.split("现场检查进度落后，至少还需检查的班期")[1].split("</a>")[0]
         assert ">2<" in item  # one batch missed, none inspected: two more to be back at 60%
@@ -743,30 +751,32 @@ def test_demo_inspections_are_idempotent_with_one_county_behind_and_an_inspector
 ):
     import random
 
+    import time_machine
+
     from supervision.demo_inspections import seed_inspections_demo
 
-    for school, code in ((institution, "A"), (other_institution, "B")):
-        for number in range(5):
-            start = TODAY - timedelta(days=200 - number * 30)
-            if start.year != TODAY.year:
-                start = date(TODAY.year, 1, 2) + timedelta(days=number * 5)
-            training_class = make_class(school, occupation, batch_number=f"DEMO-{code}-{number}", status=TrainingClass.Status.FINISHED,
-                                        start_date=start, end_date=start + timedelta(days=3))
-            enroll(training_class, 3, seed=number)
-        running = make_class(school, occupation, batch_number=f"DEMO-{code}-RUN", status=TrainingClass.Status.IN_TRAINING,
-                             start_date=TODAY - timedelta(days=2), end_date=TODAY + timedelta(days=5))
-        enroll(running, 3, seed=9)
-        make_class(school, occupation, batch_number=f"DEMO-{code}-NEXT", start_date=TODAY + timedelta(days=3),
-                   end_date=TODAY + timedelta(days=12))
-    first = seed_inspections_demo(random.Random(1))
-    second = seed_inspections_demo(random.Random(2))
-    assert first == second and first["assigned_to_inspector"] >= 2
-    rows = {row.county: row for row in inspection_coverage_for(league_user, year=TODAY.year, today=TODAY)}
-    assert rows[county].is_behind is True and rows[other_county].is_behind is False
-    response = client.post(reverse("accounts:login"), {"username": "inspector", "password": settings.DEMO_PASSWORD}, follow=True)
-    page = response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("supervision:inspection_list")
-    assert "待检查" in page and "DEMO-B-RUN" in page
+    today = date(2026, 6, 15)  # mid-year, so that the year has ended batches whatever day the test runs
+    with time_machine.travel(timezone.make_aware(datetime.combine(today, time(10, 0))), tick=False):
+        for school, code in ((institution, "A"), (other_institution, "B")):
+            for number in range(5):
+                start = today - timedelta(days=150 - number * 30)
+                training_class = make_class(school, occupation, batch_number=f"DEMO-{code}-{number}",
+                                            status=TrainingClass.Status.FINISHED, start_date=start, end_date=start + timedelta(days=3))
+                enroll(training_class, 3, seed=number)
+            running = make_class(school, occupation, batch_number=f"DEMO-{code}-RUN", status=TrainingClass.Status.IN_TRAINING,
+                                 start_date=today - timedelta(days=2), end_date=today + timedelta(days=5))
+            enroll(running, 3, seed=9)
+            make_class(school, occupation, batch_number=f"DEMO-{code}-NEXT", start_date=today + timedelta(days=3),
+                       end_date=today + timedelta(days=12))
+        first = seed_inspections_demo(random.Random(1))
+        second = seed_inspections_demo(random.Random(2))
+        assert first == second and first["assigned_to_inspector"] >= 2
+        rows = {row.county: row for row in inspection_coverage_for(league_user, year=today.year, today=today)}
+        assert rows[county].is_behind is True and rows[other_county].is_behind is False
+        response = client.post(reverse("accounts:login"), {"username": "inspector", "password": settings.DEMO_PASSWORD}, follow=True)
+        assert response.redirect_chain[-1][0] == reverse("supervision:inspection_list")
+        page = response.content.decode()
+        assert "待检查" in page and "DEMO-B-RUN" in page
 
 
 def test_a_repeated_client_id_tells_an_outsider_nothing(planned, third_party, other_county_user):
