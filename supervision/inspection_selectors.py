@@ -48,7 +48,7 @@ def inspection_attachments_visible_to(user) -> QuerySet[InspectionAttachment]:
 
 
 def inspection_list_for(user, *, status: str = "", county: Region | None = None) -> QuerySet[Inspection]:
-    """The inspection list: open plans first by date, then the records, newest first."""
+    """The inspection list, within inspections_visible_to: open plans first, then the rest, newest first."""
     inspections = inspections_visible_to(user)
     if status:
         inspections = inspections.filter(status=status)
@@ -63,6 +63,7 @@ def inspection_list_for(user, *, status: str = "", county: Region | None = None)
 
 
 def inspection_detail_for(user, pk) -> Inspection | None:
+    """One inspection the user may see, with its class; None for a missing and a forbidden one alike."""
     return (
         inspections_visible_to(user)
         .select_related(
