@@ -22,6 +22,7 @@ def _supervision_menu(user) -> list[tuple[str, str]]:
     if user.role == Role.LEAGUE:
         entries.append(("部门名单", reverse("supervision:department_list_list")))
     if user.role in (Role.COUNTY, Role.LEAGUE):
+        entries.append(("现场检查", reverse("supervision:inspection_coverage")))
         entries.append(("培训需求", reverse("supervision:demand_overview")))
     entries += [("需求目录", reverse("supervision:catalogue_list")), ("师资库", reverse("supervision:teacher_list"))]
     entries.append(("整改清单", reverse("supervision:rectification_list")))
@@ -35,6 +36,15 @@ def role_navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if user.role == Role.THIRD_PARTY:
+        # A commissioned third party works on its assigned inspections and nothing else (policy §8.5).
+        items = [("现场检查", reverse("supervision:inspection_list"))]
+        return {"navigation_items": items, "role_label": user.get_role_display(), "role_anchor": user.region}
+    if user.role == Role.THIRD_PARTY:
+        # A commissioned third party works on its assigned inspections and nothing else (policy §8.5).
+        items = [("现场检查", reverse("supervision:inspection_list"))]
+        return {"navigation_items": items, "navigation_menus": [], "role_label": user.get_role_display(),
+                "role_anchor": user.region}
     items = [("首页", reverse("home")), ("培训班", reverse("classes:class_list"))]
     if user.role in (Role.INSTITUTION, Role.COUNTY, Role.LEAGUE):
         items.append(("开班审核", reverse("supervision:opening_list")))

@@ -1,7 +1,7 @@
 """The landing page: each role's figures and to-do list, read from every app below (nothing reads reports)."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from classes.permissions import can_create_class
 from evaluations.models import ClassReview
 from evaluations.selectors import county_queue_for, league_queue_for
 from followups.selectors import worklist_for
+from supervision.inspection_selectors import county_pace_for
 from supervision.rectification_selectors import rectification_counts_for
 
 
@@ -27,10 +28,13 @@ def _rectification_todo(user) -> tuple[str, int, str]:
 def todo_for(user) -> list[tuple[str, int, str]]:
     """The landing page's to-do list: (what, how many, where), for the user's role."""
     if user.role == Role.COUNTY:
+        pace = county_pace_for(user, today=timezone.localdate())
         return [
             ("待评价核实的培训班", county_queue_for(user).count(), reverse("evaluations:county_queue")),
             ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
             _rectification_todo(user),
+            # Policy §8.5: behind the pace to 60% coverage, the batches still to inspect to catch up (0 on pace).
+            ("现场检查进度落后，至少还需检查的班期", pace.to_regain_pace if pace else 0, reverse("supervision:inspection_coverage")),
         ]
     if user.role == Role.LEAGUE:
         return [
@@ -49,6 +53,8 @@ def todo_for(user) -> list[tuple[str, int, str]]:
 @login_required
 def home(request):
     user = request.user
+    if user.role == Role.THIRD_PARTY:
+        return redirect("supervision:inspection_list")  # it sees its assigned inspections and nothing else
     status_counts = class_selectors.class_status_counts(user)
     return render(
         request,

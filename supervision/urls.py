@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, demand, department_lists, opening, performance, rectification, teachers
+from .views import attendance, demand, department_lists, inspections, opening, performance, rectification, teachers
 
 app_name = "supervision"
 
@@ -81,4 +81,12 @@ urlpatterns = [
     path("department-lists/<int:pk>/", department_lists.department_list_detail, name="department_list_detail"),
     path("department-lists/<int:pk>/entries/<int:entry_pk>/reveal/", department_lists.department_list_entry_reveal,
          name="department_list_entry_reveal"),
+    path("classes/<int:pk>/inspections/plan/", inspections.inspection_plan, name="inspection_plan"),
+    path("inspections/", inspections.inspection_list, name="inspection_list"),
+    path("inspections/coverage/", inspections.inspection_coverage, name="inspection_coverage"),
+    path("inspections/sw.js", inspections.inspection_service_worker, name="inspection_service_worker"),
+    path("inspections/<int:pk>/", inspections.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/record/", inspections.inspection_record, name="inspection_record"),
+    path("inspections/<int:pk>/cancel/", inspections.inspection_cancel, name="inspection_cancel"),
+    path("inspections/files/<int:pk>/", inspections.inspection_attachment, name="inspection_attachment"),
 ]

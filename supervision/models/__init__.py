@@ -7,6 +7,7 @@ One import line per module (and no ``__all__``), so each domain adds its own lin
 from .attendance import AttendanceDay, CheckIn, ClassSite, PhotoSpotCheck, PhotoSpotCheckItem, ShortfallDismissal
 from .demand import DemandCatalogueEntry, TrainingWish
 from .department_lists import DepartmentList, DepartmentListEntry, DepartmentListKind
+from .inspections import Inspection, InspectionAttachment
 from .opening import ChangeRequest, OpeningDocument, OpeningEvent, OpeningReview, OpeningTraineeDecision
 from .performance import CatalogueStatusChange, InstitutionEvaluation, ListDecision
 from .rectification import RectificationAttachment, RectificationEvidence, RectificationItem, RectificationItemEvent, RectificationSource

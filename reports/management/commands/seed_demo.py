@@ -124,6 +124,7 @@ class Command(BaseCommand):
         """The supervision side of the demo (policy §8), each part idempotent, on the classes told above."""
         from supervision.demo import seed_supervision_demo
         from supervision.demo_attendance import seed_attendance_demo
+        from supervision.demo_inspections import seed_inspections_demo
         from supervision.demo_opening import seed_opening_demo
         from supervision.demo_performance import seed_performance_demo
         from supervision.demo_rectification import seed_rectification_demo
@@ -131,6 +132,7 @@ class Command(BaseCommand):
         seed_supervision_demo(_rng_for("supervision"))
         seed_attendance_demo(_rng_for("attendance"))
         seed_rectification_demo(_rng_for("rectification"))
+        seed_inspections_demo(_rng_for("inspections"))
         seed_opening_demo(_rng_for("opening"))  # after the teacher pool: the new classes name pool teachers
         seed_performance_demo(_rng_for("performance"))  # last: it reads the year's classes, forms and follow-ups
 
