@@ -18,6 +18,8 @@ def role_navigation(request):
         items += [("电话回访", reverse("followups:worklist")), ("回访统计", reverse("followups:coverage"))]
     items.append(("考勤签到", reverse("supervision:attendance_classes")))
     items.append(("就业评价", reverse("followups:employment_overview")))
+    if user.role in (Role.COUNTY, Role.LEAGUE, Role.INSTITUTION):
+        items.append(("统计分析", reverse("reports:dashboard")))
     if user.role in (Role.COUNTY, Role.LEAGUE):
         items.append(("培训需求", reverse("supervision:demand_overview")))
     items += [("需求目录", reverse("supervision:catalogue_list")), ("师资库", reverse("supervision:teacher_list"))]

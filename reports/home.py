@@ -12,6 +12,8 @@ from evaluations.models import ClassReview
 from evaluations.selectors import county_queue_for, league_queue_for
 from followups.selectors import worklist_for
 
+from .dashboards.figures import dashboard_kind_for
+
 
 def todo_for(user) -> list[tuple[str, int, str]]:
     """The landing page's to-do list: (what, how many, where), for the user's role."""
@@ -47,5 +49,6 @@ def home(request):
             "recent_classes": class_selectors.class_list_for(user)[:8],
             "can_create_class": can_create_class(user),
             "todo": todo_for(user),
+            "has_dashboard": dashboard_kind_for(user) is not None,
         },
     )
