@@ -52,6 +52,8 @@ def role_navigation(request):
         items.append(("待评价核实", reverse("evaluations:county_queue")))
     if user.role == Role.LEAGUE:
         items.append(("待盟级复核", reverse("evaluations:league_queue")))
+    if user.role in (Role.COUNTY, Role.LEAGUE, Role.INSTITUTION):
+        items.append(("统计分析", reverse("reports:dashboard")))
     items += [("培训机构", reverse("classes:institution_list")), ("表扬名单", reverse("evaluations:commendations"))]
     if user.is_superuser:
         items.append(("系统管理", reverse("admin:index")))

@@ -24,6 +24,8 @@ def _rectification_todo(user) -> tuple[str, int, str]:
         return (f"未销号的整改事项（其中已逾期 {counts.overdue} 项）", counts.unresolved, f"{url}?overdue=overdue")
     return ("未销号的整改事项", counts.unresolved, url)
 
+from .dashboards.figures import dashboard_kind_for
+
 
 def todo_for(user) -> list[tuple[str, int, str]]:
     """The landing page's to-do list: (what, how many, where), for the user's role."""
@@ -66,5 +68,6 @@ def home(request):
             "recent_classes": class_selectors.class_list_for(user)[:8],
             "can_create_class": can_create_class(user),
             "todo": todo_for(user),
+            "has_dashboard": dashboard_kind_for(user) is not None,
         },
     )

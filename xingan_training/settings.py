@@ -258,6 +258,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-generated-documents": {"task": "reports.purge_generated_documents", "schedule": 3600.0},
     # A document whose worker died goes back to the queue (reports/services.py STALLED_AFTER, 5 minutes).
     "resume-stalled-documents": {"task": "reports.resume_stalled_documents", "schedule": 120.0},
+    # The dashboards' and the statistics report's summary rows (reports/dashboards/services.py); pages show the time.
+    "refresh-class-figures": {"task": "reports.refresh_class_figures", "schedule": 600.0},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
