@@ -564,6 +564,44 @@ def league_comparison_of(league_classes: QuerySet[TrainingClass], *, today: date
 #   and for an institution its own open items;
 # - inspection_coverage: inspected batches / batches per county and calendar year against 60%
 #   (supervision.rules.inspection_coverage_met, §8.5).
+@figure(key="rectification_items", title="整改事项（未销号 / 逾期）", dashboards=ALL_DASHBOARDS,
+        requires_model="supervision.RectificationItem")
+def rectification_items(context: FigureContext) -> FigureResult:
+    """Policy §8.6: the ledger's open working set in the user's scope (whatever the period: an item stays open
+    until closed), linked to the ledger list; overdue = past the deadline and not closed."""
+    from supervision.rectification_selectors import rectification_counts_for
+
+    counts = rectification_counts_for(context.user, today=context.today)
+    ledger = reverse("supervision:rectification_list")
+    return FigureResult(
+        columns=["整改事项", "数量"],
+        rows=[[_text("未销号"), _number(counts.unresolved, ledger)],
+              [_text("其中已逾期"), _number(counts.overdue, f"{ledger}?overdue=overdue")]],
+    )
+
+
+@figure(key="inspection_coverage", title="现场检查覆盖率（不低于60%）", dashboards=BUREAU_DASHBOARDS,
+        requires_model="supervision.Inspection")
+def inspection_coverage(context: FigureContext) -> FigureResult:
+    """Policy §8.5 for the period's calendar year: inspected batches against the year's batches per county, with
+    inspection_coverage_met deciding (exact integers), linked to the coverage page."""
+    from supervision.inspection_selectors import inspection_coverage_for
+
+    year = context.period.year
+    coverage = inspection_coverage_for(context.user, year=year, today=context.today)
+    link = f"{reverse('supervision:inspection_coverage')}?year={year}"
+    verdict = {True: "达标", False: "未达标", None: "无班期"}
+    rows = [[_text(row.county.name), _number(row.batches, link), _number(row.inspected, link),
+             Cell("—" if row.percent is None else f"{row.percent}%"), _text(verdict[row.is_met]),
+             _text("落后" if row.is_behind else "正常")] for row in coverage]
+    chart = bar_chart(
+        categories=[row.county.name for row in coverage], percent=True,
+        series=[Series("检查覆盖率", "#1f6fb2", [(row.percent, link) for row in coverage])],
+        thresholds=[Threshold("60%", 60, "#c62828")],
+    )
+    return FigureResult(columns=["旗县市", "班期", "已检查", "覆盖率", "是否达到60%", "进度"], rows=rows, chart=chart)
+
+
 placeholder(key="fraud_signals", title="未处理的疑点信号", dashboards=BUREAU_DASHBOARDS,
             requires_model="supervision.FraudSignal")
 placeholder(key="rectification_items", title="整改事项（未销号 / 逾期）", dashboards=ALL_DASHBOARDS,

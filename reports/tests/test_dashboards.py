@@ -136,12 +136,16 @@ class TestLeagueDashboard:
         assert response.context["drawn_figures"] == []
         assert "所选月份不在所选季度内" in response.content.decode()
 
-    def test_supervision_figures_wait_for_their_apps(self, client, league_user, counted_classes):
+    def test_supervision_figures_come_from_their_apps_and_signals_wait_for_theirs(
+        self, client, league_user, counted_classes
+    ):
         response = dashboard(client, league_user)
-        for key in ("fraud_signals", "rectification_items", "inspection_coverage"):
-            assert drawn(response)[key].result is None
+        figures = drawn(response)
+        assert figures["fraud_signals"].result is None
+        assert table(figures["rectification_items"]) == [["未销号", "0"], ["其中已逾期", "0"]]
+        assert figures["inspection_coverage"].result.columns == ["旗县市", "班期", "已检查", "覆盖率", "是否达到60%", "进度"]
         page = response.content.decode()
-        assert page.count("（该项数据尚未启用）") == 3
+        assert page.count("（该项数据尚未启用）") == 1
         assert "未处理的疑点信号" in page and "现场检查覆盖率（不低于60%）" in page
 
 
