@@ -118,6 +118,7 @@ def test_an_inspection_recorded_offline_arrives_once(browser, live_server, count
     # The county sees the class as inspected.
     desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
     county_page = log_in(desk, live_server, "county")
+    county_page.get_by_role("button", name="培训监管").click()
     county_page.get_by_role("link", name="现场检查", exact=True).click()
     row = county_page.locator("#coverage-152201").inner_text()
     assert "\t1\t1\t100.0%" in row or "1\t1\t100.0%" in row

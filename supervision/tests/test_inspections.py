@@ -620,6 +620,8 @@ def test_a_third_party_sees_its_assignments_and_nothing_else_on_every_url(client
                mine.pk, running_class.institution_id, running_class.enrollments.first().pk},
         "enrollment_pk": {running_class.enrollments.first().pk}, "import_pk": {1}, "link_pk": {1}, "notice_pk": {1},
         "investigation_pk": {1}, "evaluation_pk": {1}, "item_pk": {1}, "token": {"no-such-token"},
+        "day": {running_class.start_date.isoformat()}, "year": {running_class.start_date.year},
+        "document_pk": {1}, "change_pk": {1}, "entry_pk": {1},
     }
     never = ((secrets_of(world["unassigned_class"]) | secrets_of(other_running_class)) - secrets_of(running_class)
              | {"检查发现乙", "检查发现丙"}
