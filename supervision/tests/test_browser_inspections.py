@@ -71,7 +71,7 @@ def test_an_inspection_recorded_offline_arrives_once(browser, live_server, count
 
     # The signal goes in the middle of the visit: the inspector carries on.
     phone.set_offline(True)
-    assert "当前没有网络" in page.locator("#connection-status").inner_text()
+    expect(page.locator("#connection-status")).to_contain_text("当前没有网络")  # the page's offline event
     page.get_by_text("缺勤学员（选填，对照花名册勾选）").click()
     page.get_by_label(f"{first_absent.roster_name} {first_absent.trainee.masked_id_number}").check()
     page.get_by_label("检查发现").fill("实到7人，一名学员未到且无请假手续；教学日志缺两天。")
