@@ -16,6 +16,7 @@ def role_navigation(request):
         items.append(("待盟级复核", reverse("evaluations:league_queue")))
     if user.role in (Role.COUNTY, Role.LEAGUE):
         items += [("电话回访", reverse("followups:worklist")), ("回访统计", reverse("followups:coverage"))]
+        items.append(("学员查询", reverse("reports:trainee_search")))
     items.append(("考勤签到", reverse("supervision:attendance_classes")))
     items.append(("就业评价", reverse("followups:employment_overview")))
     if user.role in (Role.COUNTY, Role.LEAGUE):

@@ -1,6 +1,8 @@
 from django.urls import path
 
 from . import views
+from .exports import views as export_views
+from .search import views as search_views
 
 app_name = "reports"
 
@@ -16,4 +18,6 @@ urlpatterns = [
     path("documents/<int:pk>/download.pdf", views.document_download, name="document_download"),
     path("blank/form1.pdf", views.blank_form1, name="blank_form1"),
     path("blank/form2.pdf", views.blank_form2_generic, name="blank_form2_generic"),
+    path("exports/<slug:key>.xlsx", export_views.list_export, name="list_export"),
+    path("trainees/search/", search_views.trainee_search, name="trainee_search"),
 ]
