@@ -171,7 +171,8 @@ def generated_document_render(*, document_id: int) -> GeneratedDocument | None:
 def _start_attempt(document_id: int) -> GeneratedDocument | None:
     with transaction.atomic():
         document = (
-            GeneratedDocument.objects.select_for_update()
+            # of=self: a list export has no class, and PostgreSQL locks no row on the nullable side of a join.
+            GeneratedDocument.objects.select_for_update(of=("self",))
             .select_related("training_class", "requested_by")
             .filter(pk=document_id)
             .first()
@@ -239,7 +240,7 @@ def _report_progress(document: GeneratedDocument, *, pages_done: int, pages_tota
 
 def _store(document: GeneratedDocument, content: File, pages: int, *, extension: str) -> GeneratedDocument:
     with transaction.atomic():
-        locked = GeneratedDocument.objects.select_for_update().select_related("training_class").filter(pk=document.pk).first()
+        locked = GeneratedDocument.objects.select_for_update(of=("self",)).select_related("training_class").filter(pk=document.pk).first()
         if locked is None or locked.attempt != document.attempt or locked.status != Status.RUNNING:
             raise _Superseded
         with content:

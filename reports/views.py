@@ -21,8 +21,7 @@ from .forms_data import BLANK, FULL, MASKED, form1_for, form2_for, notice_docume
 from .models import GeneratedDocument, Printout
 from .pdf import render_pdf
 from .selectors import class_form2_evaluations, generated_documents_visible_to
-from .verification.services import printout_record
-from .verification.stamps import link_base_for, printout_stamp
+from .verification.stamps import link_base_for, printout_stamp_for
 
 FULL_NUMBERS_AUDIT = "打印含完整身份证号、电话的表格"
 
@@ -41,12 +40,6 @@ def _require_trainee_forms_visible(request, training_class) -> None:
         raise Http404
 
 
-def _stamp(request, kind: str, training_class, **record) -> dict:
-    """Records this printing and returns its footer stamp (QR code and short code, reports/pdf/_printout.html)."""
-    printout = printout_record(actor=request.user, kind=kind, training_class=training_class, **record)
-    return printout_stamp(printout, link_base=link_base_for(request))
-
-
 def _numbers_for(request, training_class) -> str:
     """The full ID and phone print only for roles whose review needs them; each such PDF is audited."""
     if not services.may_print_full_numbers(request.user, training_class):
@@ -59,9 +52,8 @@ def _numbers_for(request, training_class) -> str:
 @login_required
 def form1(request, pk):
     training_class = _visible_class(request, pk)
-    content = render_pdf("reports/pdf/form1.html", {
-        "form": form1_for(training_class), "printout": _stamp(request, Printout.Kind.FORM1, training_class),
-    })
+    stamp = printout_stamp_for(request, kind=Printout.Kind.FORM1, training_class=training_class)
+    content = render_pdf("reports/pdf/form1.html", {"form": form1_for(training_class), "printout": stamp})
     return _pdf_response(content, f"附表1_{training_class.batch_number}.pdf")
 
 
@@ -80,7 +72,7 @@ def class_form2(request, pk):
     numbers = _numbers_for(request, training_class)
     forms = [form2_for(evaluation, numbers=numbers) for evaluation in evaluations]
     # A class without valid forms prints one blank form: nothing to verify, no stamp.
-    stamp = _stamp(request, Printout.Kind.CLASS_FORM2, training_class) if forms else None
+    stamp = printout_stamp_for(request, kind=Printout.Kind.CLASS_FORM2, training_class=training_class) if forms else None
     content = render_pdf("reports/pdf/form2.html", {"forms": forms or [form2_for(None, numbers=BLANK)], "printout": stamp})
     return _pdf_response(content, f"附表2_{training_class.batch_number}.pdf")
 
@@ -93,7 +85,8 @@ def trainee_form2(request, evaluation_pk):
     )
     training_class = evaluation.enrollment.training_class
     numbers = _numbers_for(request, training_class)
-    stamp = _stamp(request, Printout.Kind.TRAINEE_FORM2, training_class, object_id=evaluation.pk)
+    stamp = printout_stamp_for(request, kind=Printout.Kind.TRAINEE_FORM2, training_class=training_class,
+                               object_id=evaluation.pk)
     content = render_pdf("reports/pdf/form2.html", {"forms": [form2_for(evaluation, numbers=numbers)], "printout": stamp})
     return _pdf_response(content, f"附表2_{evaluation.enrollment.trainee.name}.pdf")
 
@@ -155,7 +148,7 @@ def followups(request, pk):
         "training_class": training_class, "sample": sample, "rows": rows, "replaced": replaced,
         "findings": followup_contradictions_for(training_class, user=request.user), "suggestions": suggestions,
         "coverage": coverage_of(training_class),
-        "printout": _stamp(request, Printout.Kind.FOLLOWUPS, training_class),
+        "printout": printout_stamp_for(request, kind=Printout.Kind.FOLLOWUPS, training_class=training_class),
     })
     return _pdf_response(content, f"电话回访记录表_{training_class.batch_number}.pdf")
 
@@ -166,8 +159,8 @@ def rectification_notice(request, notice_pk):
     notice = get_object_or_404(
         rectification_notices_visible_to(request.user).select_related("training_class__occupation"), pk=notice_pk
     )
-    stamp = _stamp(request, Printout.Kind.RECTIFICATION_NOTICE, notice.training_class, object_id=notice.pk,
-                   reference=notice.number)
+    stamp = printout_stamp_for(request, kind=Printout.Kind.RECTIFICATION_NOTICE, training_class=notice.training_class,
+                               object_id=notice.pk, reference=notice.number)
     content = render_pdf("reports/pdf/rectification_notice.html", {"document": notice_document_for(notice), "printout": stamp})
     return _pdf_response(content, f"整改通知书_{notice.number}.pdf")
 

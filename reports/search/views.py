@@ -14,8 +14,8 @@ from .services import trainee_search_run
 
 @never_cache
 @sensitive_post_parameters("q")
-@sensitive_variables("form", "query")
 @login_required
+@sensitive_variables("form", "query")  # innermost: it hides the locals of the function it wraps directly
 def trainee_search(request):
     if not can_search_trainees(request.user):
         raise Http404
