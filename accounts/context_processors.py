@@ -12,7 +12,8 @@ from .models import Role
 def _followup_menu(user) -> list[tuple[str, str]]:
     entries = []
     if user.role in (Role.COUNTY, Role.LEAGUE):
-        entries += [("电话回访", reverse("followups:worklist")), ("回访统计", reverse("followups:coverage"))]
+        entries += [("电话回访", reverse("followups:worklist")), ("回访统计", reverse("followups:coverage")),
+                    ("学员查询", reverse("reports:trainee_search"))]
     entries.append(("就业评价", reverse("followups:employment_overview")))
     return entries
 

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import forms
 
 from classes.forms import DateInput
@@ -71,6 +73,16 @@ class EmploymentRecordForm(forms.Form):
 class PeriodForm(forms.Form):
     due_from = forms.DateField(label="回访截止日期从", widget=DateInput(attrs={"class": "form-control form-control-sm"}))
     due_to = forms.DateField(label="至", widget=DateInput(attrs={"class": "form-control form-control-sm"}))
+
+
+def coverage_period(data, *, today: date) -> tuple[PeriodForm, date, date]:
+    """The coverage page's form and period (by due date): this calendar year unless a valid period was given.
+    Shared by the page and its Excel export."""
+    due_from, due_to = date(today.year, 1, 1), date(today.year, 12, 31)
+    form = PeriodForm(data or None, initial={"due_from": due_from, "due_to": due_to})
+    if form.is_bound and form.is_valid():
+        due_from, due_to = form.cleaned_data["due_from"], form.cleaned_data["due_to"]
+    return form, due_from, due_to
 
 
 class UploadForm(forms.Form):

@@ -8,12 +8,13 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from accounts.models import Role
 from accounts.scoping import scope_to_user
-from classes.models import Enrollment, TraineeCategory, TrainingCategory, TrainingClass
+from classes.models import Enrollment, Institution, Region, TraineeCategory, TrainingCategory, TrainingClass
+from classes.selectors import counties_visible_to, enrollments_visible_to, institutions_visible_to
 from evaluations import rules
 from evaluations.models import TraineeEvaluation
 
 from .contradictions import CallAnswers, contradicts_form2, followup_problems
-from .models import EmploymentRecord, FollowupItem, FollowupSample
+from .models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample
 
 EMPLOYED = ("employee", "self_employed", "flexible")
 STARTED_BUSINESS = ("business",)
@@ -158,6 +159,23 @@ def worklist_for(user) -> QuerySet[FollowupItem]:
     )
 
 
+def worklist_filtered_for(user, *, params, today: date) -> QuerySet[FollowupItem]:
+    """The worklist as its page filters it (``q``: batch number or trainee name; ``overdue``: due before
+    today). Shared by the page and its Excel export."""
+    items = worklist_for(user)
+    query = (params.get("q") or "").strip()
+    if query:
+        items = items.filter(Q(sample__training_class__batch_number__icontains=query) | Q(enrollment__trainee__name__icontains=query))
+    if params.get("overdue"):
+        items = items.filter(sample__due_date__lt=today)
+    return items
+
+
+def call_attempts_visible_to(user) -> QuerySet[CallAttempt]:
+    """Every call of the follow-ups the user may see: like the items, never an institution's."""
+    return CallAttempt.objects.filter(item__in=followup_items_visible_to(user))
+
+
 def county_coverage_for(user, *, due_from: date, due_to: date) -> list[dict]:
     """Per county over a period (by due date): completed calls against the 20% targets, and on time."""
     samples = with_completion_counts(
@@ -222,6 +240,21 @@ def employment_grades_by(enrollments: QuerySet[Enrollment], key: str) -> dict[ob
     ):
         counts.setdefault(row[key], {})[row["trainee__category__employment_group"]] = row
     return {value: grades_from_counts(groups) for value, groups in counts.items()}
+
+
+def employment_overview_for(user) -> tuple[list[tuple[Region, list[EmploymentGrade]]], list[tuple[Institution, list[EmploymentGrade]]]]:
+    """Policy §4 grades of every county and every institution in the user's scope, each with its grades
+    ("无数据" where nobody completed). Shared by the employment page and its Excel export."""
+    enrollments = enrollments_visible_to(user)
+    by_county = employment_grades_by(enrollments, "training_class__institution__county_id")
+    by_institution = employment_grades_by(enrollments, "training_class__institution_id")
+    no_data = grades_from_counts({})
+    counties = [(county, by_county.get(county.pk, no_data)) for county in counties_visible_to(user)]
+    institutions = [
+        (institution, by_institution.get(institution.pk, no_data))
+        for institution in institutions_visible_to(user).select_related("county").order_by("county__code", "name")
+    ]
+    return counties, institutions
 
 
 def grades_from_counts(groups: dict[str, dict]) -> list[EmploymentGrade]:

@@ -1,11 +1,8 @@
 """Pages of the phone follow-up and the employment file."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,19 +10,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent, Role
-from classes.selectors import (
-    class_roster,
-    classes_visible_to,
-    counties_visible_to,
-    enrollments_visible_to,
-    institutions_visible_to,
-)
+from classes.selectors import class_roster, classes_visible_to, enrollments_visible_to
 from xingan_training.downloads import XLSX, file_response
 from xingan_training.errors import ServiceError
 
 from . import selectors, services
 from .employment_file import employment_export_xlsx
-from .forms import CallForm, EmploymentRecordForm, PeriodForm, UploadForm
+from .forms import CallForm, EmploymentRecordForm, UploadForm, coverage_period
 from .models import FollowupItem, Reminder
 
 PAGE_SIZE = 30
@@ -39,13 +30,9 @@ def _require_bureau(request):
 @login_required
 def worklist(request):
     _require_bureau(request)
-    items = selectors.worklist_for(request.user)
-    query = request.GET.get("q", "").strip()
-    if query:
-        items = items.filter(Q(sample__training_class__batch_number__icontains=query) | Q(enrollment__trainee__name__icontains=query))
     today = timezone.localdate()
-    if request.GET.get("overdue"):
-        items = items.filter(sample__due_date__lt=today)
+    query = request.GET.get("q", "").strip()
+    items = selectors.worklist_filtered_for(request.user, params=request.GET, today=today)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
     reminders = Reminder.objects.filter(user=request.user, read_at__isnull=True).select_related("training_class")[:10]
     return render(request, "followups/worklist.html", {"page": page, "today": today, "query": query, "reminders": reminders})
@@ -121,11 +108,7 @@ def draw(request, pk):
 @login_required
 def coverage_report(request):
     _require_bureau(request)
-    today = timezone.localdate()
-    form = PeriodForm(request.GET or None, initial={"due_from": date(today.year, 1, 1), "due_to": date(today.year, 12, 31)})
-    due_from, due_to = date(today.year, 1, 1), date(today.year, 12, 31)
-    if form.is_bound and form.is_valid():
-        due_from, due_to = form.cleaned_data["due_from"], form.cleaned_data["due_to"]
+    form, due_from, due_to = coverage_period(request.GET, today=timezone.localdate())
     rows = selectors.county_coverage_for(request.user, due_from=due_from, due_to=due_to)
     return render(request, "followups/coverage.html", {"form": form, "rows": rows, "due_from": due_from, "due_to": due_to})
 
@@ -168,15 +151,7 @@ def employment_edit(request, pk, enrollment_pk):
 @login_required
 def employment_overview(request):
     """Employment grades per county and per institution (policy §4), within the user's scope."""
-    enrollments = enrollments_visible_to(request.user)
-    by_county = selectors.employment_grades_by(enrollments, "training_class__institution__county_id")
-    by_institution = selectors.employment_grades_by(enrollments, "training_class__institution_id")
-    no_data = selectors.grades_from_counts({})
-    counties = [(county, by_county.get(county.pk, no_data)) for county in counties_visible_to(request.user)]
-    institutions = [
-        (institution, by_institution.get(institution.pk, no_data))
-        for institution in institutions_visible_to(request.user).select_related("county").order_by("county__code", "name")
-    ]
+    counties, institutions = selectors.employment_overview_for(request.user)
     return render(request, "followups/employment_overview.html", {"counties": counties, "institutions": institutions})
 
 

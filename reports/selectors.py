@@ -27,13 +27,16 @@ def class_form2_evaluations(user, training_class: TrainingClass) -> QuerySet[Tra
 def generated_documents_visible_to(user) -> QuerySet[GeneratedDocument]:
     """Documents of the classes ``user`` may see. Institution staff see only the ones they requested themselves;
     county and league staff see every document of a class in their scope (one may print full ID numbers, which
-    only staff may read)."""
+    only staff may read). A list export is its requester's alone: the rows were read through that person's
+    scope and filters."""
     documents = scope_to_user(
-        GeneratedDocument.objects.all(),
+        GeneratedDocument.objects.filter(kind=GeneratedDocument.Kind.CLASS_FORM2),
         user,
         county_path="training_class__institution__county",
         institution_path="training_class__institution",
     )
     if user.is_authenticated and not user.is_superuser and user.role not in STAFF_ROLES:
         documents = documents.filter(requested_by=user)
-    return documents
+    if not (user.is_authenticated and user.is_active):
+        return documents
+    return documents | GeneratedDocument.objects.filter(kind=GeneratedDocument.Kind.LIST_EXPORT, requested_by=user)

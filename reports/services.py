@@ -2,14 +2,18 @@
 
 A class's 附表2 set takes ~0.15 s a page (bench/pdf.py); above settings.PDF_INLINE_MAX_PAGES the request
 records a GeneratedDocument and a Celery task renders it in chunks, reporting progress after each chunk.
+A list export above settings.EXPORT_INLINE_MAX_ROWS goes the same way, its progress counted in rows
+(reports/exports, bench/exports.py).
 """
 
 import logging
+import tempfile
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
+from django.http import QueryDict
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -19,10 +23,15 @@ from classes.selectors import classes_visible_to
 from evaluations.permissions import review_actions_for
 from xingan_training.errors import ServiceError
 
+from .exports.columns import ListExport
+from .exports.registry import export_spec_for
+from .exports.services import export_query, list_export_write, reveals_personal_data, row_count
 from .forms_data import BLANK, FULL, MASKED, form2_for
-from .models import GeneratedDocument
+from .models import GeneratedDocument, Printout
 from .pdf import render_pdf_in_chunks
 from .selectors import class_form2_evaluations
+from .verification.services import printout_record
+from .verification.stamps import printout_stamp
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +52,7 @@ QUEUE_UNAVAILABLE = "后台任务队列暂时不可用，文件未生成。请�
 STALE = "后台生成长时间没有进展（处理程序可能已中断），已停止。请重新生成。"
 GAVE_UP = f"后台生成已中断{MAX_ATTEMPTS}次，已停止。请稍后重新生成；如仍失败，请联系系统管理员。"
 NO_LONGER_VISIBLE = "申请人已无权查看该培训班，文件未生成。"
+LIST_NO_LONGER_VISIBLE = "申请人已无权查看该列表，文件未生成。"
 
 
 def may_print_full_numbers(user: User, training_class: TrainingClass) -> bool:
@@ -50,21 +60,48 @@ def may_print_full_numbers(user: User, training_class: TrainingClass) -> bool:
     return review_actions_for(user, training_class, None).can_download_full_ids
 
 
-def class_form2_document_request(*, actor: User, training_class: TrainingClass) -> GeneratedDocument:
+def class_form2_document_request(*, actor: User, training_class: TrainingClass, link_base: str = "") -> GeneratedDocument:
     """Queues all valid 附表2 of a class as one PDF for ``actor``, rendered by a worker.
 
     Anyone who may see the class may ask; the content is what the actor may see, masked as the inline PDF is.
     While one is queued or running for the same class and actor it is returned instead of a second one (the
     partial unique constraint settles two clicks at once); one that is stuck (``_is_stuck``) is failed and replaced.
+    ``link_base`` is the address the verification QR code prints (reports.verification.stamps.link_base_for).
     """
     if not classes_visible_to(actor).filter(pk=training_class.pk).exists():
         raise ServiceError("培训班不存在或无权操作。")
-    kind = GeneratedDocument.Kind.CLASS_FORM2
+    return _document_request(
+        lookup={"kind": GeneratedDocument.Kind.CLASS_FORM2, "training_class": training_class, "requested_by": actor},
+        fields={
+            "has_full_numbers": may_print_full_numbers(actor, training_class),
+            "pages_total": class_form2_evaluations(actor, training_class).count(),
+            "link_base": link_base[:200],
+        },
+    )
+
+
+def list_export_document_request(*, actor: User, spec: ListExport, params: QueryDict) -> GeneratedDocument:
+    """Queues the export of a list too long to write within a request (above settings.EXPORT_INLINE_MAX_ROWS).
+
+    Whoever may open the list may ask (the caller fetched ``spec`` through export_spec_for); the worker reads
+    the rows again through the actor's scope with the same filters. The same list with the same filters
+    asked again while one runs returns the running one.
+    """
+    if export_spec_for(actor, spec.key) is None:
+        raise ServiceError("列表不存在或无权导出。")
+    return _document_request(
+        lookup={"kind": GeneratedDocument.Kind.LIST_EXPORT, "export_list": spec.key, "export_query": export_query(params),
+                "requested_by": actor},
+        fields={"has_full_numbers": reveals_personal_data(spec, actor)},
+    )
+
+
+def _document_request(*, lookup: dict, fields: dict) -> GeneratedDocument:
     now = timezone.now()
     with transaction.atomic():
         active = (
             GeneratedDocument.objects.select_for_update()
-            .filter(kind=kind, training_class=training_class, requested_by=actor, status__in=GeneratedDocument.ACTIVE_STATUSES)
+            .filter(**lookup, status__in=GeneratedDocument.ACTIVE_STATUSES)
             .first()
         )
         if active is not None and not _is_stuck(active, now=now):
@@ -73,17 +110,9 @@ def class_form2_document_request(*, actor: User, training_class: TrainingClass) 
             _fail(active, STALE)
         try:
             with transaction.atomic():
-                document = GeneratedDocument.objects.create(
-                    kind=kind,
-                    training_class=training_class,
-                    requested_by=actor,
-                    has_full_numbers=may_print_full_numbers(actor, training_class),
-                    pages_total=class_form2_evaluations(actor, training_class).count(),
-                )
+                document = GeneratedDocument.objects.create(**lookup, **fields)
         except IntegrityError:
-            return GeneratedDocument.objects.get(
-                kind=kind, training_class=training_class, requested_by=actor, status__in=GeneratedDocument.ACTIVE_STATUSES
-            )
+            return GeneratedDocument.objects.get(**lookup, status__in=GeneratedDocument.ACTIVE_STATUSES)
         _enqueue_render(document.pk)
     return document
 
@@ -125,8 +154,9 @@ def generated_document_render(*, document_id: int) -> GeneratedDocument | None:
     if document is None:
         return GeneratedDocument.objects.filter(pk=document_id).first()
     try:
-        content, pages = _render_class_form2(document)
-        return _store(document, content, pages)
+        if document.kind == GeneratedDocument.Kind.LIST_EXPORT:
+            return _store(document, *_render_list_export(document), extension="xlsx")
+        return _store(document, *_render_class_form2(document), extension="pdf")
     except _Superseded:
         logger.info("generated document %s: attempt %s superseded", document_id, document.attempt)
         return None
@@ -141,7 +171,8 @@ def generated_document_render(*, document_id: int) -> GeneratedDocument | None:
 def _start_attempt(document_id: int) -> GeneratedDocument | None:
     with transaction.atomic():
         document = (
-            GeneratedDocument.objects.select_for_update()
+            # of=self: a list export has no class, and PostgreSQL locks no row on the nullable side of a join.
+            GeneratedDocument.objects.select_for_update(of=("self",))
             .select_related("training_class", "requested_by")
             .filter(pk=document_id)
             .first()
@@ -157,7 +188,7 @@ def _start_attempt(document_id: int) -> GeneratedDocument | None:
     return document
 
 
-def _render_class_form2(document: GeneratedDocument) -> tuple[bytes, int]:
+def _render_class_form2(document: GeneratedDocument) -> tuple[File, int]:
     requester = document.requested_by
     training_class = classes_visible_to(requester).filter(pk=document.training_class_id).first()
     if training_class is None:
@@ -166,14 +197,36 @@ def _render_class_form2(document: GeneratedDocument) -> tuple[bytes, int]:
     forms = [form2_for(evaluation, numbers=numbers) for evaluation in class_form2_evaluations(requester, training_class)]
     forms = forms or [form2_for(None, numbers=BLANK)]
     _report_progress(document, pages_done=0, pages_total=len(forms))
+    printout = printout_record(actor=requester, kind=Printout.Kind.CLASS_FORM2, training_class=training_class)
     content = render_pdf_in_chunks(
         "reports/pdf/form2.html",
         forms,
         context_name="forms",
         chunk_size=settings.PDF_RENDER_CHUNK_PAGES,
         on_progress=lambda done: _report_progress(document, pages_done=done, pages_total=len(forms)),
+        extra_context={"printout": printout_stamp(printout, link_base=document.link_base)},
     )
-    return content, len(forms)
+    return ContentFile(content), len(forms)
+
+
+def _render_list_export(document: GeneratedDocument) -> tuple[File, int]:
+    """The rows of the list as the requester may see them now, with the filters of the request."""
+    requester = document.requested_by
+    spec = export_spec_for(requester, document.export_list)
+    if spec is None:
+        raise ServiceError(LIST_NO_LONGER_VISIBLE)
+    rows = spec.rows(requester, QueryDict(document.export_query))
+    total = row_count(rows)
+    _report_progress(document, pages_done=0, pages_total=total)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _store once saved)
+    written = list_export_write(
+        spec=spec, user=requester, rows=rows, target=handle,
+        reveal=document.has_full_numbers and reveals_personal_data(spec, requester),
+        # Rows added since the count still go into the file; the total grows with them.
+        on_progress=lambda done: _report_progress(document, pages_done=done, pages_total=max(total, done)),
+    )
+    handle.seek(0)
+    return File(handle), written
 
 
 def _report_progress(document: GeneratedDocument, *, pages_done: int, pages_total: int) -> None:
@@ -185,12 +238,13 @@ def _report_progress(document: GeneratedDocument, *, pages_done: int, pages_tota
         raise _Superseded
 
 
-def _store(document: GeneratedDocument, content: bytes, pages: int) -> GeneratedDocument:
+def _store(document: GeneratedDocument, content: File, pages: int, *, extension: str) -> GeneratedDocument:
     with transaction.atomic():
-        locked = GeneratedDocument.objects.select_for_update().select_related("training_class").filter(pk=document.pk).first()
+        locked = GeneratedDocument.objects.select_for_update(of=("self",)).select_related("training_class").filter(pk=document.pk).first()
         if locked is None or locked.attempt != document.attempt or locked.status != Status.RUNNING:
             raise _Superseded
-        locked.file.save(f"{locked.kind}-{locked.pk}.pdf", ContentFile(content), save=False)
+        with content:
+            locked.file.save(f"{locked.kind}-{locked.pk}.{extension}", content, save=False)
         locked.status = Status.DONE
         locked.pages_done = locked.pages_total = pages
         locked.finished_at = timezone.now()

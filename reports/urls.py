@@ -2,6 +2,8 @@ from django.urls import path
 
 from . import ledger_views, views
 from .dashboards import views as dashboard_views
+from .exports import views as export_views
+from .search import views as search_views
 from .statistics import views as statistics_views
 
 app_name = "reports"
@@ -23,4 +25,6 @@ urlpatterns = [
     path("statistics/", statistics_views.statistics, name="statistics"),
     path("statistics/report.pdf", statistics_views.statistics_pdf, name="statistics_pdf"),
     path("statistics/report.xlsx", statistics_views.statistics_xlsx, name="statistics_xlsx"),
+    path("exports/<slug:key>.xlsx", export_views.list_export, name="list_export"),
+    path("trainees/search/", search_views.trainee_search, name="trainee_search"),
 ]

@@ -5,19 +5,23 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent
 from classes.selectors import class_roster, classes_visible_to
 from evaluations.permissions import review_actions_for
 from evaluations.selectors import rectification_notices_visible_to, trainee_evaluations_visible_to
-from xingan_training.downloads import PDF, file_response
+from xingan_training.downloads import PDF, XLSX, file_response
 
 from . import services
+from .exports.registry import EXPORTS
+from .exports.services import audit_detail
 from .forms_data import BLANK, FULL, MASKED, form1_for, form2_for, notice_document_for
-from .models import GeneratedDocument
+from .models import GeneratedDocument, Printout
 from .pdf import render_pdf
 from .selectors import class_form2_evaluations, generated_documents_visible_to
+from .verification.stamps import link_base_for, printout_stamp_for
 
 FULL_NUMBERS_AUDIT = "打印含完整身份证号、电话的表格"
 
@@ -48,7 +52,8 @@ def _numbers_for(request, training_class) -> str:
 @login_required
 def form1(request, pk):
     training_class = _visible_class(request, pk)
-    content = render_pdf("reports/pdf/form1.html", {"form": form1_for(training_class)})
+    stamp = printout_stamp_for(request, kind=Printout.Kind.FORM1, training_class=training_class)
+    content = render_pdf("reports/pdf/form1.html", {"form": form1_for(training_class), "printout": stamp})
     return _pdf_response(content, f"附表1_{training_class.batch_number}.pdf")
 
 
@@ -60,11 +65,15 @@ def class_form2(request, pk):
     _require_trainee_forms_visible(request, training_class)
     evaluations = class_form2_evaluations(request.user, training_class)
     if evaluations.count() > settings.PDF_INLINE_MAX_PAGES:
-        document = services.class_form2_document_request(actor=request.user, training_class=training_class)
+        document = services.class_form2_document_request(
+            actor=request.user, training_class=training_class, link_base=link_base_for(request)
+        )
         return redirect("reports:document", pk=document.pk)
     numbers = _numbers_for(request, training_class)
     forms = [form2_for(evaluation, numbers=numbers) for evaluation in evaluations]
-    content = render_pdf("reports/pdf/form2.html", {"forms": forms or [form2_for(None, numbers=BLANK)]})
+    # A class without valid forms prints one blank form: nothing to verify, no stamp.
+    stamp = printout_stamp_for(request, kind=Printout.Kind.CLASS_FORM2, training_class=training_class) if forms else None
+    content = render_pdf("reports/pdf/form2.html", {"forms": forms or [form2_for(None, numbers=BLANK)], "printout": stamp})
     return _pdf_response(content, f"附表2_{training_class.batch_number}.pdf")
 
 
@@ -74,8 +83,11 @@ def trainee_form2(request, evaluation_pk):
         trainee_evaluations_visible_to(request.user).select_related("enrollment__trainee", "enrollment__training_class"),
         pk=evaluation_pk,
     )
-    numbers = _numbers_for(request, evaluation.enrollment.training_class)
-    content = render_pdf("reports/pdf/form2.html", {"forms": [form2_for(evaluation, numbers=numbers)]})
+    training_class = evaluation.enrollment.training_class
+    numbers = _numbers_for(request, training_class)
+    stamp = printout_stamp_for(request, kind=Printout.Kind.TRAINEE_FORM2, training_class=training_class,
+                               object_id=evaluation.pk)
+    content = render_pdf("reports/pdf/form2.html", {"forms": [form2_for(evaluation, numbers=numbers)], "printout": stamp})
     return _pdf_response(content, f"附表2_{evaluation.enrollment.trainee.name}.pdf")
 
 
@@ -136,6 +148,7 @@ def followups(request, pk):
         "training_class": training_class, "sample": sample, "rows": rows, "replaced": replaced,
         "findings": followup_contradictions_for(training_class, user=request.user), "suggestions": suggestions,
         "coverage": coverage_of(training_class),
+        "printout": printout_stamp_for(request, kind=Printout.Kind.FOLLOWUPS, training_class=training_class),
     })
     return _pdf_response(content, f"电话回访记录表_{training_class.batch_number}.pdf")
 
@@ -146,7 +159,9 @@ def rectification_notice(request, notice_pk):
     notice = get_object_or_404(
         rectification_notices_visible_to(request.user).select_related("training_class__occupation"), pk=notice_pk
     )
-    content = render_pdf("reports/pdf/rectification_notice.html", {"document": notice_document_for(notice)})
+    stamp = printout_stamp_for(request, kind=Printout.Kind.RECTIFICATION_NOTICE, training_class=notice.training_class,
+                               object_id=notice.pk, reference=notice.number)
+    content = render_pdf("reports/pdf/rectification_notice.html", {"document": notice_document_for(notice), "printout": stamp})
     return _pdf_response(content, f"整改通知书_{notice.number}.pdf")
 
 
@@ -159,7 +174,13 @@ def _visible_document(request, pk) -> GeneratedDocument:
     )
 
 
+def _is_export(document: GeneratedDocument) -> bool:
+    return document.kind == GeneratedDocument.Kind.LIST_EXPORT
+
+
 def _document_file_name(document: GeneratedDocument) -> str:
+    if _is_export(document):
+        return f"{EXPORTS[document.export_list].title}_{timezone.localtime(document.created_at):%Y%m%d}.xlsx"
     return f"附表2_{document.training_class.batch_number}.pdf"
 
 
@@ -176,6 +197,30 @@ def _document_state(document: GeneratedDocument) -> dict:
     }
 
 
+def _document_presentation(document: GeneratedDocument) -> dict:
+    """What the progress page says around the bar: where it came from, what is counted, how to ask again."""
+    if _is_export(document):
+        spec = EXPORTS[document.export_list]
+        query = f"?{document.export_query}" if document.export_query else ""
+        return {
+            "crumbs": [(spec.title, reverse(spec.page) + query)],
+            "subject": f"{spec.title}（按导出时的筛选条件）",
+            "note": "行数较多，文件在后台生成。您可以离开本页，稍后从列表页再次点击“导出 Excel”回到这里；文件保留一天。",
+            "unit": "行",
+            "retry_url": reverse("reports:list_export", args=[spec.key]) + query,
+        }
+    training_class = document.training_class
+    return {
+        "crumbs": [("培训班", reverse("classes:class_list")),
+                   (training_class.batch_number, reverse("classes:class_detail", args=[training_class.pk])),
+                   ("绩效评价", reverse("evaluations:class_evaluation", args=[training_class.pk]))],
+        "subject": f"{training_class.occupation.name} · 班期 {training_class.batch_number}",
+        "note": "学员较多，文件在后台生成，约每20页数秒。您可以离开本页，稍后从培训班页面再次点击“全部附表2 PDF”回到这里；文件保留一天。",
+        "unit": "页",
+        "retry_url": reverse("reports:class_form2", args=[training_class.pk]),
+    }
+
+
 @login_required
 def document(request, pk):
     """Progress of a document being rendered, then its download link. Polled by static/js/document-progress.js;
@@ -183,6 +228,7 @@ def document(request, pk):
     document = _visible_document(request, pk)
     return render(request, "reports/document.html", {
         "document": document, "state": _document_state(document), "file_name": _document_file_name(document),
+        "presentation": _document_presentation(document),
     })
 
 
@@ -196,7 +242,20 @@ def document_download(request, pk):
     document = _visible_document(request, pk)
     if document.status != GeneratedDocument.Status.DONE:
         return redirect("reports:document", pk=pk)
+    if _is_export(document):
+        spec = EXPORTS[document.export_list]
+        if spec.has_personal_data(request.user):
+            audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, detail=audit_detail(
+                spec, request.user, document.pages_total, reveal=document.has_full_numbers))
+        return _download(document, XLSX)
     if document.has_full_numbers:
         audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, target=document.training_class,
                            detail=f"{FULL_NUMBERS_AUDIT}（后台生成的附表2，共{document.pages_total}页）")
-    return FileResponse(document.file.open("rb"), content_type=PDF, filename=_document_file_name(document))
+    return _download(document, PDF)
+
+
+def _download(document: GeneratedDocument, content_type: str) -> FileResponse:
+    response = FileResponse(document.file.open("rb"), content_type=content_type, as_attachment=_is_export(document),
+                            filename=_document_file_name(document))
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -307,6 +307,15 @@ FOLLOWUP_MAX_FAILED_ATTEMPTS = env_int("FOLLOWUP_MAX_FAILED_ATTEMPTS", 3)
 # worker renders it in chunks of PDF_RENDER_CHUNK_PAGES, reporting progress after each (reports/services.py).
 PDF_INLINE_MAX_PAGES = env_int("PDF_INLINE_MAX_PAGES", 20)
 PDF_RENDER_CHUNK_PAGES = env_int("PDF_RENDER_CHUNK_PAGES", 20)
+# A list's Excel export is written within the request up to this many rows (about 1 s a thousand rows on a loaded
+# 2-core machine, bench/exports.py); above it a worker writes it and the user follows its progress (reports/exports).
+EXPORT_INLINE_MAX_ROWS = env_int("EXPORT_INLINE_MAX_ROWS", 2000)
+# Printouts (reports/verification): the public address their QR codes point to (e.g. https://px.example.gov.cn);
+# empty means the address the printing user used. Lookups of the public verification page per client address
+# and window (seconds).
+VERIFY_BASE_URL = env_str("VERIFY_BASE_URL", "")
+VERIFY_LOOKUPS_PER_ADDRESS = env_int("VERIFY_LOOKUPS_PER_ADDRESS", 60)
+VERIFY_LOOKUP_WINDOW = env_int("VERIFY_LOOKUP_WINDOW", 600)
 
 # Daily attendance (policy §8.3): the classroom code changes every CHECKIN_CODE_MINUTES; a code is accepted in its
 # own window and the next one. A trainee who scanned a valid code has CHECKIN_FORM_MINUTES to send the form.

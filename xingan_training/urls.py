@@ -5,6 +5,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
 from reports.home import home
+from reports.verification.views import printout_lookup, printout_verify
 from evaluations.views import trainee_form
 from supervision.views.attendance import check_in
 
@@ -24,6 +25,9 @@ urlpatterns = [
     path("t/<str:token>/", trainee_form, name="trainee_form_public"),
     # The classroom check-in code (policy §8.3): the rotating token is the only key.
     path("c/<str:token>/", check_in, name="check_in_public"),
+    # A printout's QR code and typed code (reports/verification): the public check of a printed form.
+    path("v/", printout_lookup, name="printout_lookup"),
+    path("v/<str:code>/", printout_verify, name="printout_verify"),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages without a <link rel="icon"> (the 500 page, PDFs, plain responses).
     # Lazy: the static URL carries the file's hash, known only once the static files are collected.

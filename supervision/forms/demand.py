@@ -215,6 +215,17 @@ class WishFilterForm(PeriodForm):
         super().__init__(*args, **kwargs)
         bootstrap(self, small=True)
 
+    def filters(self) -> dict:
+        """The arguments of training_wish_list_for; none for an unbound or invalid form (the whole list)."""
+        if not self.is_valid():
+            return {}
+        data = self.cleaned_data
+        return {
+            "occupation": data["occupation"], "county": data.get("county"), "category": data["category"],
+            "is_told": {"yes": True, "no": False}.get(data["told"]), "date_from": data["date_from"],
+            "date_to": data["date_to"], "query": data["q"],
+        }
+
 
 class NotifyForm(forms.Form):
     """The bulk action: which registrants, and (on the confirmation step) which class."""

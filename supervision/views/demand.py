@@ -134,15 +134,7 @@ def wish_list(request):
     today = timezone.localdate()
     counties = selectors.wish_counties_visible_to(request.user)
     form = WishFilterForm(request.GET or None, counties=counties)
-    filters = {}
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "occupation": data["occupation"], "county": data.get("county"), "category": data["category"],
-            "is_told": {"yes": True, "no": False}.get(data["told"]), "date_from": data["date_from"],
-            "date_to": data["date_to"], "query": data["q"],
-        }
-    wishes = selectors.training_wish_list_for(request.user, **filters)
+    wishes = selectors.training_wish_list_for(request.user, **form.filters())
     page = Paginator(wishes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/wish_list.html", {
         "form": form, "page": page, "today": today, "can_tell": demand.can_tell_registrants(request.user),

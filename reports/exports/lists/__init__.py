@@ -1,0 +1,1 @@
+"""The export of each list, grouped by the app whose pages they mirror."""
