@@ -9,11 +9,14 @@ class SupervisionConfig(AppConfig):
         from classes.hooks import register_registered_change_gate, register_start_gate
         from evaluations.hooks import register_notice_changed
 
+        from .inspection_hooks import register_rectification_needed
         from .opening_selectors import opening_change_refusal, opening_start_refusal
-        from .rectification import rectification_item_follow_notice
+        from .rectification import rectification_item_follow_inspection, rectification_item_follow_notice
 
         # Policy §8.6: every 整改通知书 is an item of the rectification ledger, step for step, in its transaction.
         register_notice_changed(rectification_item_follow_notice)
+        # Policy §8.5/§8.6: an inspection finding that needs rectification becomes a ledger item when it is recorded.
+        register_rectification_needed(rectification_item_follow_inspection)
         # Policy §8.2: only classes the county approved for opening start, and an approved class's registered
         # fields and roster change only by change request (the review's state lives here, see models/opening.py).
         register_start_gate(opening_start_refusal)

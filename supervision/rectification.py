@@ -15,7 +15,7 @@ closed on its own page or in the ledger is closed in both, and never one without
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -174,6 +174,40 @@ def rectification_item_raise(
             raising_office=office_name_of(actor), raised_by=actor,
         )
         _event(item, actor=actor, action="登记整改事项", from_status="", text=problem)
+    return item
+
+
+# Policy §8.5/§8.6: an inspection finding that needs rectification is an item with an owner and a deadline.
+INSPECTION_RECTIFICATION_DAYS = 30
+
+
+def rectification_item_follow_inspection(inspection_id: int) -> RectificationItem:
+    """Registered with supervision.inspection_hooks: a recorded inspection whose findings need rectification puts
+    one item on the ledger, in the recording transaction (called once per new record; idempotent by reference).
+
+    The office that planned the inspection raised it (a third party inspects on its behalf); the deadline is 30
+    days after the inspection (at least 30 days from today); the institution names its responsible person when it
+    reports, as it does for a 整改通知书."""
+    from .models import Inspection
+
+    inspection = Inspection.objects.select_related("training_class__institution", "planned_by__region").get(pk=inspection_id)
+    reference = f"现场检查记录 {inspection.pk}（{inspection.inspected_on:%Y-%m-%d}）"
+    existing = RectificationItem.objects.filter(source=RectificationSource.ON_SITE_INSPECTION,
+                                                training_class=inspection.training_class,
+                                                source_reference=reference).first()
+    if existing is not None:
+        return existing
+    planner = inspection.planned_by
+    start = max(inspection.inspected_on, timezone.localdate())
+    item = RectificationItem.objects.create(
+        source=RectificationSource.ON_SITE_INSPECTION, source_reference=reference,
+        institution=inspection.training_class.institution, training_class=inspection.training_class,
+        problem=(inspection.findings or inspection.rectification_text).strip(),
+        measures=inspection.rectification_text.strip(), deadline=start + timedelta(days=INSPECTION_RECTIFICATION_DAYS),
+        found_on=inspection.inspected_on, raising_region_id=planner.region_id, raising_office=office_name_of(planner),
+        raised_by=planner,
+    )
+    _event(item, actor=planner, action="现场检查发现问题，列入整改清单", from_status="", text=item.problem)
     return item
 
 

@@ -388,6 +388,21 @@ class TestRecord:
         assert inspection.recorded_by == third_party and inspection.history.first().history_user == third_party
         assert not inspection.proposes_catalogue_removal
 
+    def test_a_finding_that_needs_rectification_becomes_one_ledger_item(self, planned, third_party, running_class):
+        from supervision.models import RectificationItem, RectificationSource
+
+        outcome = record(third_party, planned, present_count=5, findings="教学日志缺两天。", result="problems",
+                         needs_rectification=True, rectification_text="补齐教学日志。")
+        item = RectificationItem.objects.get()
+        assert (item.source, item.institution, item.training_class) == (
+            RectificationSource.ON_SITE_INSPECTION, running_class.institution, running_class)
+        assert (item.problem, item.measures) == ("教学日志缺两天。", "补齐教学日志。")
+        assert item.raised_by == planned.planned_by and item.deadline > outcome.inspection.inspected_on
+        from supervision.rectification import rectification_item_follow_inspection
+
+        assert rectification_item_follow_inspection(outcome.inspection.pk) == item  # a retried send adds nothing
+        assert RectificationItem.objects.count() == 1
+
     def test_a_serious_result_proposes_removal_from_the_catalogue(self, planned, third_party):
         inspection = record(third_party, planned, result="serious", findings="实到3人，签到表签了30人。").inspection
         assert inspection.proposes_catalogue_removal
@@ -621,7 +636,7 @@ def test_a_third_party_sees_its_assignments_and_nothing_else_on_every_url(client
         "enrollment_pk": {running_class.enrollments.first().pk}, "import_pk": {1}, "link_pk": {1}, "notice_pk": {1},
         "investigation_pk": {1}, "evaluation_pk": {1}, "item_pk": {1}, "token": {"no-such-token"},
         "day": {running_class.start_date.isoformat()}, "year": {running_class.start_date.year},
-        "document_pk": {1}, "change_pk": {1}, "entry_pk": {1},
+        "document_pk": {1}, "change_pk": {1}, "entry_pk": {1}, "key": {"classes"}, "code": {"ABCDEFGHJKMN"},
     }
     never = ((secrets_of(world["unassigned_class"]) | secrets_of(other_running_class)) - secrets_of(running_class)
              | {"检查发现乙", "检查发现丙"}
