@@ -17,6 +17,8 @@ def role_navigation(request):
     if user.role in (Role.COUNTY, Role.LEAGUE):
         items += [("电话回访", reverse("followups:worklist")), ("回访统计", reverse("followups:coverage"))]
     items.append(("考勤签到", reverse("supervision:attendance_classes")))
+    if user.role in (Role.COUNTY, Role.LEAGUE):
+        items.append(("疑点", reverse("supervision:signal_list")))
     items.append(("就业评价", reverse("followups:employment_overview")))
     if user.role in (Role.COUNTY, Role.LEAGUE):
         items.append(("培训需求", reverse("supervision:demand_overview")))
