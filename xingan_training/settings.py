@@ -254,8 +254,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-generated-documents": {"task": "reports.purge_generated_documents", "schedule": 3600.0},
     # A document whose worker died goes back to the queue (reports/services.py STALLED_AFTER, 5 minutes).
     "resume-stalled-documents": {"task": "reports.resume_stalled_documents", "schedule": 120.0},
-    # Fraud signals (policy §8.4) follow each change through a task; the nightly sweep catches what a dead broker or
-    # a time-dependent rule (a class finishing) left behind. About 1 s per 1,000 classes (bench/signals.py).
+    # Fraud signals (policy §8.4) follow each change through a task; the nightly sweep catches what a dead broker, the
+    # admin or a data fix left behind. About a minute for 10,000 classes (bench/signals.py).
     "sweep-fraud-signals": {"task": "supervision.sweep_signals", "schedule": crontab(hour=2, minute=30)},
 }
 
