@@ -63,6 +63,7 @@ bench: install fonts
 	$(PY) bench/import_roster.py
 	$(PY) bench/pdf.py
 	$(PY) bench/sampling.py
+	$(PY) bench/figures.py
 	$(PY) bench/signals.py
 
 check: install

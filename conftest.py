@@ -30,6 +30,8 @@ def reference_data(db):
 
     migration = importlib.import_module("classes.migrations.0002_regions_and_trainee_categories")
     migration.add_reference_data(apps, None)
+    kinds = importlib.import_module("supervision.migrations.0007_department_list_kinds_and_earlier_openings")
+    kinds.add_kinds(apps, None)
 
 
 @pytest.fixture
@@ -131,6 +133,22 @@ def make_class(institution, occupation, *, batch_number, status=TrainingClass.St
         status=status,
         **extra,
     )
+
+
+def approve_opening(training_class):
+    """Records the county's approval of a class's opening (policy §8.2), for tests that start a class or need one
+    approved without walking the review; test_opening.py walks it through the services."""
+    from django.utils import timezone
+
+    from supervision.models import OpeningReview
+    from supervision.opening_selectors import registered_values_of
+
+    review, _created = OpeningReview.objects.update_or_create(
+        training_class=training_class,
+        defaults={"status": OpeningReview.Status.APPROVED, "decided_at": timezone.now(),
+                  "registered_values": registered_values_of(training_class)},
+    )
+    return review
 
 
 def enroll(training_class, count, *, seed=1):

@@ -8,6 +8,9 @@ class Role(models.TextChoices):
     LEAGUE = "league", "盟人力资源和就业服务中心"
     COUNTY = "county", "旗县市人力资源社会保障部门"
     INSTITUTION = "institution", "培训机构"
+    # S2 四(一) "委托第三方": a firm the league or a county commissions for on-site inspections. It sees only the
+    # inspections assigned to it (supervision.inspection_selectors); every other scoping function gives it nothing.
+    THIRD_PARTY = "third_party", "受委托第三方"
 
 
 class NormalisedUserManager(UserManager):
@@ -26,7 +29,7 @@ class User(AbstractUser):
         null=True,
         blank=True,
         related_name="staff",
-        help_text="盟级人员填盟，旗县人员填旗县市。",
+        help_text="盟级人员填盟，旗县人员填旗县市；受委托第三方填委托它的盟或旗县市。",
     )
     institution = models.ForeignKey(
         "classes.Institution",
@@ -52,6 +55,7 @@ class User(AbstractUser):
                     | Q(role="league", region__isnull=False, institution__isnull=True)
                     | Q(role="county", region__isnull=False, institution__isnull=True)
                     | Q(role="institution", institution__isnull=False, region__isnull=True)
+                    | Q(role="third_party", region__isnull=False, institution__isnull=True)
                 ),
                 violation_error_message="角色与所属地区/机构不匹配。",
             ),
@@ -81,6 +85,10 @@ class User(AbstractUser):
     @property
     def is_institution_staff(self) -> bool:
         return self.role == Role.INSTITUTION
+
+    @property
+    def is_third_party(self) -> bool:
+        return self.role == Role.THIRD_PARTY
 
 
 class AuditEvent(models.Model):

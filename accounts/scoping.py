@@ -3,6 +3,8 @@
 - league staff: everything under their league (the counties whose parent is their region);
 - county staff: their county;
 - institution staff: their institution;
+- a commissioned third party (受委托第三方): nothing here, ever. It reads only the inspections assigned to it,
+  through supervision.inspection_selectors, which does not call this function for it;
 - superusers: everything (they administer the catalogues);
 - anyone else, or an inactive account: nothing.
 """
@@ -17,6 +19,8 @@ def scope_to_user(queryset: QuerySet, user, *, county_path: str, institution_pat
         return queryset.none()
     if user.is_superuser:
         return queryset
+    if user.role == Role.THIRD_PARTY:
+        return queryset.none()
     if user.role == Role.LEAGUE and user.region_id:
         return queryset.filter(**{f"{county_path}__parent": user.region_id})
     if user.role == Role.COUNTY and user.region_id:

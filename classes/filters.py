@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 import django_filters
 from django.db.models import Q
 
@@ -12,6 +14,17 @@ def _counties(request):
 
 def _institutions(request):
     return institutions_visible_to(request.user)
+
+
+# Filters on what the apps above classes know about a class (its evaluation conclusion, its follow-up), added to
+# the class list by those apps at start-up: classes imports nothing from them (the layering rule).
+_registered_filters: dict[str, Callable[[object], django_filters.Filter | None]] = {}
+
+
+def register_class_filter(name: str, make_filter: Callable[[object], django_filters.Filter | None]) -> None:
+    """Called by an upper app's ``AppConfig.ready``. ``make_filter(request)`` returns a fresh filter for each list,
+    or None where the user may not filter on it. Registering a name again replaces the earlier filter."""
+    _registered_filters[name] = make_filter
 
 
 class TrainingClassFilter(django_filters.FilterSet):
@@ -31,6 +44,9 @@ class TrainingClassFilter(django_filters.FilterSet):
         label="开班日期从", field_name="start_date", lookup_expr="gte", widget=DateInput()
     )
     start_to = django_filters.DateFilter(label="开班日期至", field_name="start_date", lookup_expr="lte", widget=DateInput())
+    # The statistics place a class in the period its training ended: these select a month, quarter or year.
+    end_from = django_filters.DateFilter(label="结束日期从", field_name="end_date", lookup_expr="gte", widget=DateInput())
+    end_to = django_filters.DateFilter(label="结束日期至", field_name="end_date", lookup_expr="lte", widget=DateInput())
 
     class Meta:
         model = TrainingClass
@@ -38,6 +54,11 @@ class TrainingClassFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, make_filter in _registered_filters.items():
+            registered = make_filter(self.request)
+            if registered is not None:
+                registered.parent = self
+                self.filters[name] = registered
         for field in self.form.fields.values():
             is_select = field.widget.input_type == "select" if hasattr(field.widget, "input_type") else False
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"

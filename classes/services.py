@@ -5,6 +5,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -42,6 +43,26 @@ def _lock_own_class(actor: User, training_class: TrainingClass) -> TrainingClass
     institution = _require_institution_staff(actor)
     locked = classes_visible_to(actor).select_for_update().filter(pk=training_class.pk).first()
     if locked is None or locked.institution_id != institution.pk:
+        raise ServiceError("培训班不存在或无权操作。")
+    if locked.is_locked():
+        raise LockedRecordError()
+    return locked
+
+
+def _check_registered_change_allowed(training_class: TrainingClass) -> None:
+    """The class-opening review (policy §8.2) may hold the class's registered fields and roster: while the county
+    reviews a submission, and after approval (then changes go through its change requests)."""
+    refusal = hooks.registered_change_refusal(training_class.pk)
+    if refusal:
+        raise ServiceError(refusal)
+
+
+def _lock_county_class(actor: User, training_class: TrainingClass) -> TrainingClass:
+    """Re-reads the class under a row lock for county staff whose county it belongs to."""
+    if actor.role != Role.COUNTY:
+        raise ServiceError("只有旗县市人社部门可以办理此事项。")
+    locked = classes_visible_to(actor).select_for_update().filter(pk=training_class.pk).first()
+    if locked is None:
         raise ServiceError("培训班不存在或无权操作。")
     if locked.is_locked():
         raise LockedRecordError()
@@ -86,6 +107,7 @@ def training_class_update(*, actor: User, training_class: TrainingClass, **field
         locked = _lock_own_class(actor, training_class)
         if locked.status not in ROSTER_EDITABLE_STATUSES:
             raise ServiceError(f"培训班状态为“{locked.get_status_display()}”，不能修改。")
+        _check_registered_change_allowed(locked)
         if "occupation" in fields:
             _check_occupation_licensed(locked.institution, fields["occupation"])
         _check_headcount(fields)
@@ -102,11 +124,18 @@ def training_class_update(*, actor: User, training_class: TrainingClass, **field
 
 
 def training_class_start(*, actor: User, training_class: TrainingClass) -> TrainingClass:
-    """筹备中 → 培训中. Refused without a roster."""
+    """筹备中 → 培训中. Refused without a roster, for an institution that left the subsidised catalogue (policy §8.7:
+    a black-listed institution cannot open classes), and unless the opening review lets the class start (policy
+    §8.2: only classes the county approved for opening start)."""
     with transaction.atomic():
         locked = _lock_own_class(actor, training_class)
         if locked.status != TrainingClass.Status.DRAFT:
             raise ServiceError(f"只有“筹备中”的培训班可以开班，当前为“{locked.get_status_display()}”。")
+        if Institution.objects.get(pk=locked.institution_id).catalogue_status != Institution.CatalogueStatus.LISTED:
+            raise ServiceError("本机构当前不在补贴性培训机构目录内，不能开班。")
+        refusal = hooks.start_refusal(locked.pk)
+        if refusal:
+            raise ServiceError(refusal)
         if not locked.enrollments.exists():
             raise ServiceError("花名册为空，请先导入学员名册。")
         locked.status = TrainingClass.Status.IN_TRAINING
@@ -171,6 +200,7 @@ def roster_import_preview(*, actor: User, training_class: TrainingClass, file_na
         locked = _lock_own_class(actor, training_class)
         if locked.status not in ROSTER_EDITABLE_STATUSES:
             raise ServiceError(f"培训班状态为“{locked.get_status_display()}”，不能修改花名册。")
+        _check_registered_change_allowed(locked)
     try:
         roster_file.check_container(data, max_bytes=settings.ROSTER_UPLOAD_MAX_BYTES)
         check = _check_roster(locked, data)
@@ -209,6 +239,7 @@ def roster_import_confirm(*, actor: User, roster_import: RosterImport, request=N
                 raise ServiceError(f"该导入状态为“{pending.get_status_display()}”，不能再次确认。")
             if locked_class.status not in ROSTER_EDITABLE_STATUSES:
                 raise ServiceError(f"培训班状态为“{locked_class.get_status_display()}”，不能修改花名册。")
+            _check_registered_change_allowed(locked_class)
             check = _check_roster(locked_class, bytes(pending.content))
             if not check.is_valid:
                 pending.status = RosterImport.Status.REJECTED
@@ -303,8 +334,88 @@ def enrollment_remove(*, actor: User, enrollment: Enrollment) -> None:
         locked = _lock_own_class(actor, enrollment.training_class)
         if locked.status != TrainingClass.Status.DRAFT:
             raise ServiceError("只有“筹备中”的培训班可以移除学员。")
+        _check_registered_change_allowed(locked)
         Enrollment.objects.filter(pk=enrollment.pk, training_class=locked).delete()
         hooks.notify_class_changed(locked.pk, hooks.ClassChange.ROSTER_CHANGED)
+
+
+def roster_file_check(*, training_class: TrainingClass, data: bytes) -> roster_file.RosterCheck:
+    """Checks a roster workbook against a class without writing anything: the same container limits and row checks
+    as the import (for a change request that adds trainees). Refuses a file that is not a safe, bounded .xlsx."""
+    try:
+        roster_file.check_container(data, max_bytes=settings.ROSTER_UPLOAD_MAX_BYTES)
+        return _check_roster(training_class, data)
+    except roster_file.RosterFileError as error:
+        raise ServiceError(str(error)) from None
+
+
+def training_class_change_apply(
+    *, actor: User, training_class: TrainingClass, fields: dict, roster_data: bytes | None = None,
+    removed_enrollment_ids=(), request=None,
+) -> TrainingClass:
+    """Writes a change of a class's registered fields and roster that its county approved (备案变更, policy §8.2).
+
+    Called by the opening review's change-request approval, which checked the request; county staff of the class's
+    county only. Refused for a finished class, an occupation outside the institution's licence, a headcount below
+    the roster, an added roster that no longer passes its checks, and a trainee who cannot leave the roster any
+    more (附表2, follow-up calls or other records of the person in this class). All or nothing.
+    """
+    with transaction.atomic():
+        locked = _lock_county_class(actor, training_class)
+        if locked.status not in ROSTER_EDITABLE_STATUSES:
+            raise ServiceError(f"培训班状态为“{locked.get_status_display()}”，不能变更。")
+        if "occupation" in fields:
+            _check_occupation_licensed(locked.institution, fields["occupation"])
+            fields = {**fields, "category": fields["occupation"].training_type}
+        _check_headcount(fields)
+        for name in CLASS_FIELDS:
+            if name in fields:
+                setattr(locked, name, fields[name])
+        if locked.end_date < locked.start_date:
+            raise ServiceError("培训结束日期不能早于开始日期。")
+        removed = list(locked.enrollments.filter(pk__in=list(removed_enrollment_ids)))
+        if len(removed) != len(set(removed_enrollment_ids)):
+            raise ServiceError("要移出的学员已不在本班花名册中。")
+        for enrollment in removed:
+            try:
+                with transaction.atomic():
+                    enrollment.delete()
+            except (ProtectedError, RestrictedError):
+                raise ServiceError(f"学员 {enrollment.roster_name} 在本班已有评价、回访等记录，不能移出花名册。") from None
+        added = []
+        if roster_data:
+            check = _check_roster(locked, roster_data)
+            if not check.is_valid:
+                first = check.errors[0]
+                where = f"第 {first.row_number} 行 {first.column}：" if first.row_number else ""
+                raise ServiceError(f"增加的学员名册未通过检查（{where}{first.message}），本次变更未执行。")
+            added = check.rows
+        if locked.enrollments.count() + len(added) > locked.registered_headcount:
+            raise ServiceError(f"变更后花名册人数超过备案人数 {locked.registered_headcount} 人。")
+        locked.save()
+        if added:
+            _write_roster(actor, locked, None, added)
+            audit_event_record(
+                action=AuditEvent.Action.IMPORT_ROSTER, request=request, actor=actor, target=locked,
+                detail=f"备案变更增加 {len(added)} 名学员",
+            )
+        hooks.notify_class_changed(locked.pk, hooks.ClassChange.CLASS_UPDATED)
+    return locked
+
+
+def enrollment_exclude_from_subsidy(*, actor: User, enrollment: Enrollment, reason: str) -> Enrollment:
+    """County staff take a trainee out of the class's subsidy (the opening review's 不予纳入补贴, policy §8.2): the
+    person may still attend, but the enrollment no longer counts as subsidised training."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ServiceError("请填写不予纳入补贴的理由。")
+    with transaction.atomic():
+        locked_class = _lock_county_class(actor, enrollment.training_class)
+        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk, training_class=locked_class)
+        locked.is_subsidy_eligible = False
+        locked.ineligibility_reason = reason[:500]
+        locked.save(update_fields=["is_subsidy_eligible", "ineligibility_reason"])
+    return locked
 
 
 def roster_imports_purge_stale(*, older_than) -> int:

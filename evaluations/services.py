@@ -20,6 +20,7 @@ from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
 from xingan_training.locking import LockedRecordError, approval_lock_lifted
 
+from .hooks import notify_notice_changed
 from .items import CLASS_ITEM_FIELDS, TRAINEE_ANSWER_FIELDS
 from .models import (
     ClassAssessment,
@@ -513,9 +514,11 @@ def _problems_from_grade(training_class: TrainingClass) -> str:
 
 
 def _notice_event(notice: RectificationNotice, *, actor: User, action: str, from_status: str, text: str = "") -> None:
-    RectificationEvent.objects.create(
+    event = RectificationEvent.objects.create(
         notice=notice, action=action, from_status=from_status, to_status=notice.status, actor=actor, text=text
     )
+    # The rectification ledger (policy §8.6) keeps the notice's item in step, in this same transaction.
+    notify_notice_changed(event)
 
 
 def _lock_notice(actor: User, notice: RectificationNotice) -> RectificationNotice:

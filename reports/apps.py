@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "报表与打印"
+
+    def ready(self):
+        from .dashboards.filters import register_class_list_filters
+
+        register_class_list_filters()

@@ -1,8 +1,9 @@
 """The landing page: each role's figures and to-do list, read from every app below (nothing reads reports)."""
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Role
 from classes import selectors as class_selectors
@@ -11,31 +12,51 @@ from classes.permissions import can_create_class
 from evaluations.models import ClassReview
 from evaluations.selectors import county_queue_for, league_queue_for
 from followups.selectors import worklist_for
+from supervision.inspection_selectors import county_pace_for
+from supervision.rectification_selectors import rectification_counts_for
+
+
+def _rectification_todo(user) -> tuple[str, int, str]:
+    """Policy §8.6: the ledger's unresolved items, the overdue ones named in the label so they stand out."""
+    counts = rectification_counts_for(user, today=timezone.localdate())
+    url = reverse("supervision:rectification_list")
+    if counts.overdue:
+        return (f"未销号的整改事项（其中已逾期 {counts.overdue} 项）", counts.unresolved, f"{url}?overdue=overdue")
+    return ("未销号的整改事项", counts.unresolved, url)
+
+from .dashboards.figures import dashboard_kind_for
 
 
 def todo_for(user) -> list[tuple[str, int, str]]:
     """The landing page's to-do list: (what, how many, where), for the user's role."""
     if user.role == Role.COUNTY:
+        pace = county_pace_for(user, today=timezone.localdate())
         return [
             ("待评价核实的培训班", county_queue_for(user).count(), reverse("evaluations:county_queue")),
             ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+            _rectification_todo(user),
+            # Policy §8.5: behind the pace to 60% coverage, the batches still to inspect to catch up (0 on pace).
+            ("现场检查进度落后，至少还需检查的班期", pace.to_regain_pace if pace else 0, reverse("supervision:inspection_coverage")),
         ]
     if user.role == Role.LEAGUE:
         return [
             ("待盟级复核的培训班", league_queue_for(user).count(), reverse("evaluations:league_queue")),
             ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+            _rectification_todo(user),
         ]
     if user.role == Role.INSTITUTION:
         awaiting_self = class_selectors.classes_visible_to(user).filter(
             status__in=(TrainingClass.Status.IN_TRAINING, TrainingClass.Status.FINISHED)
         ).exclude(review__status__in=[status for status in ClassReview.Status.values if status != "awaiting_self"])
-        return [("待填写机构自评的培训班", awaiting_self.count(), reverse("classes:class_list"))]
+        return [("待填写机构自评的培训班", awaiting_self.count(), reverse("classes:class_list")), _rectification_todo(user)]
     return []
 
 
 @login_required
 def home(request):
     user = request.user
+    if user.role == Role.THIRD_PARTY:
+        return redirect("supervision:inspection_list")  # it sees its assigned inspections and nothing else
     status_counts = class_selectors.class_status_counts(user)
     return render(
         request,
@@ -47,5 +68,6 @@ def home(request):
             "recent_classes": class_selectors.class_list_for(user)[:8],
             "can_create_class": can_create_class(user),
             "todo": todo_for(user),
+            "has_dashboard": dashboard_kind_for(user) is not None,
         },
     )

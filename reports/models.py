@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from .dashboards.models import ClassFigures, FiguresRefresh  # noqa: F401 (the dashboards' summary rows belong to this app)
+
 
 class GeneratedDocument(models.Model):
     """One requested PDF (today: all 附表2 of a big class), rendered by a worker in chunks with its progress.

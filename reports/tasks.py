@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from . import services
+from .dashboards.services import class_figures_refresh
 
 
 # acks_late + reject_on_worker_lost: a worker that dies mid-document leaves the message to another worker,
@@ -22,3 +23,8 @@ def resume_stalled_documents() -> int:
 @shared_task(name="reports.purge_generated_documents")
 def purge_generated_documents() -> int:
     return services.generated_documents_purge()
+
+
+@shared_task(name="reports.refresh_class_figures")
+def refresh_class_figures() -> int:
+    return class_figures_refresh().rows_changed

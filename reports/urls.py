@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import ledger_views, views
+from .dashboards import views as dashboard_views
+from .statistics import views as statistics_views
 
 app_name = "reports"
 
@@ -11,9 +13,14 @@ urlpatterns = [
     path("forms/<int:evaluation_pk>/form2.pdf", views.trainee_form2, name="trainee_form2"),
     path("classes/<int:pk>/followups.pdf", views.followups, name="followups"),
     path("rectifications/<int:notice_pk>/notice.pdf", views.rectification_notice, name="rectification_notice"),
+    path("rectifications/open-items.pdf", ledger_views.rectification_open_items, name="rectification_open_items"),
     path("documents/<int:pk>/", views.document, name="document"),
     path("documents/<int:pk>/status.json", views.document_status, name="document_status"),
     path("documents/<int:pk>/download.pdf", views.document_download, name="document_download"),
     path("blank/form1.pdf", views.blank_form1, name="blank_form1"),
     path("blank/form2.pdf", views.blank_form2_generic, name="blank_form2_generic"),
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("statistics/", statistics_views.statistics, name="statistics"),
+    path("statistics/report.pdf", statistics_views.statistics_pdf, name="statistics_pdf"),
+    path("statistics/report.xlsx", statistics_views.statistics_xlsx, name="statistics_xlsx"),
 ]

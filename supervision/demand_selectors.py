@@ -11,11 +11,12 @@ from classes.models import Occupation, Region, TraineeCategory, TrainingCategory
 from classes.selectors import classes_visible_to
 
 from .leagues import league_id_of
-from .models import DemandCatalogueEntry, TrainingWish
+from .models import DemandCatalogueEntry, OpeningReview, TrainingWish
 
-# Decision (until the class-opening review is wired in): a class "opens" for registrants when it is being
-# prepared or trained and has not started before today.
+# Decision: a class "opens" for registrants once the county approved its opening (policy §8.2), while it is
+# being prepared or trained and has not started before today.
 CLASS_STATUSES_OPEN_FOR_WISHES = (TrainingClass.Status.DRAFT, TrainingClass.Status.IN_TRAINING)
+OPENING_STATUS_OPEN_FOR_WISHES = OpeningReview.Status.APPROVED
 
 
 def catalogue_entries_visible_to(user) -> QuerySet[DemandCatalogueEntry]:
@@ -170,7 +171,7 @@ def demand_per_occupation(
         demand.total += row["total"]
         demand.told += row["told"]
     occupations = Occupation.objects.in_bulk(rows)
-    classes = _classes_open_for_wishes(classes_visible_to(user), today=today)
+    classes = classes_open_for_wishes(classes_visible_to(user), today=today)
     if county is not None:
         classes = classes.filter(institution__county=county)
     open_per_code = dict(
@@ -211,15 +212,19 @@ def training_wish_list_for(
     return wishes.select_related("occupation", "category", "county", "told_by", "told_class").order_by("-created_at", "-id")
 
 
-def _classes_open_for_wishes(classes: QuerySet[TrainingClass], *, today: date) -> QuerySet[TrainingClass]:
-    return classes.filter(status__in=CLASS_STATUSES_OPEN_FOR_WISHES, start_date__gte=today)
+def classes_open_for_wishes(classes: QuerySet[TrainingClass], *, today: date) -> QuerySet[TrainingClass]:
+    """Of these classes, those registrants can still join: approved for opening, not started before today."""
+    return classes.filter(
+        status__in=CLASS_STATUSES_OPEN_FOR_WISHES, opening_review__status=OPENING_STATUS_OPEN_FOR_WISHES,
+        start_date__gte=today,
+    )
 
 
 def classes_matching_wishes(user, *, county_id: int, occupation_code: str, today: date) -> QuerySet[TrainingClass]:
     """Classes the user may see, in the wishes' county, of the wished occupation (same occupation code, any
     level), that registrants can still join. The same rule decides what training_wishes_mark_told accepts."""
     return (
-        _classes_open_for_wishes(classes_visible_to(user), today=today)
+        classes_open_for_wishes(classes_visible_to(user), today=today)
         .filter(institution__county_id=county_id, occupation__code=occupation_code)
         .select_related("institution", "occupation")
         .order_by("start_date", "batch_number")

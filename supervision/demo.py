@@ -15,7 +15,7 @@ from accounts.models import Role, User
 from classes.demo_data import make_mobile, make_name, make_resident_id
 from classes.models import Institution, Occupation, Region, TraineeCategory, TrainingClass
 
-from .demand_selectors import CLASS_STATUSES_OPEN_FOR_WISHES
+from .demand_selectors import classes_open_for_wishes
 from .models import ClassTeacher, DemandCatalogueEntry, Teacher, TrainingWish
 
 LEAGUE_CODE = "152200"
@@ -81,8 +81,8 @@ def _wishes(rng: random.Random, league: Region, entries: list[DemandCatalogueEnt
     county_staff = {}
     for user in User.objects.filter(role=Role.COUNTY).order_by("pk"):
         county_staff.setdefault(user.region_id, user)
-    open_classes = TrainingClass.objects.filter(
-        status__in=CLASS_STATUSES_OPEN_FOR_WISHES, start_date__gte=today, institution__county__parent=league
+    open_classes = classes_open_for_wishes(
+        TrainingClass.objects.filter(institution__county__parent=league), today=today
     ).select_related("institution", "occupation").order_by("start_date", "pk")
     planned = []  # (entry, county, class it was told about or None)
     for training_class in open_classes:

@@ -13,6 +13,7 @@ from xingan_training.errors import ServiceError
 
 from . import fraud_signals
 from .models import ClassTeacher, Teacher
+from .opening_selectors import teachers_change_refusal
 from .teacher_selectors import teachers_visible_to
 
 TEACHER_FIELDS = ("employment_type", "qualification", "certificate_number", "employer")
@@ -38,6 +39,7 @@ def can_assign_teachers(user, training_class: TrainingClass) -> bool:
         can_propose_teacher(user)
         and user.institution_id == training_class.institution_id
         and training_class.status == TrainingClass.Status.DRAFT
+        and teachers_change_refusal(training_class.pk) is None
     )
 
 
@@ -149,6 +151,9 @@ def class_teachers_assign(*, actor: User, training_class: TrainingClass, teacher
             raise ServiceError("培训班不存在或无权操作。")
         if locked_class.status != TrainingClass.Status.DRAFT:
             raise ServiceError(f"只有“筹备中”的培训班可以安排授课教师，当前为“{locked_class.get_status_display()}”。")
+        refusal = teachers_change_refusal(locked_class.pk)
+        if refusal:
+            raise ServiceError(refusal)
         chosen = list(
             teachers_visible_to(actor).filter(pk__in=teacher_ids, status=Teacher.Status.CONFIRMED).prefetch_related("occupations")
         )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, demand, signals, teachers
+from .views import attendance, demand, department_lists, inspections, opening, performance, rectification, signals, teachers
 
 app_name = "supervision"
 
@@ -42,4 +42,54 @@ urlpatterns = [
     path("attendance/check-ins/<int:pk>/dismiss/", attendance.check_in_dismiss, name="check_in_dismiss"),
     path("attendance/spot-checks/<int:pk>/", attendance.spot_check, name="spot_check"),
     path("attendance/spot-check-items/<int:item_pk>/verdict/", attendance.spot_check_verdict, name="spot_check_verdict"),
+    path("performance/", performance.performance_list, name="performance_list"),
+    path("performance/<int:pk>/<int:year>/", performance.performance_detail, name="performance_detail"),
+    path("performance/<int:pk>/<int:year>/evaluate/", performance.performance_evaluate, name="performance_evaluate"),
+    path("performance/<int:pk>/<int:year>/decide/", performance.performance_decide, name="performance_decide"),
+    path("performance/<int:pk>/<int:year>/readmit/", performance.institution_readmit, name="institution_readmit"),
+    path("performance/decisions/", performance.decision_list, name="decision_list"),
+    path("performance/decisions/<int:pk>/publish/", performance.decision_publish, name="decision_publish"),
+    path("performance/decisions/<int:pk>/withdraw/", performance.decision_withdraw, name="decision_withdraw"),
+    path("teacher-performance/", performance.teacher_performance, name="teacher_performance"),
+    path("rectifications/", rectification.rectification_list, name="rectification_list"),
+    path("rectifications/new/", rectification.rectification_new, name="rectification_new"),
+    path("rectifications/<int:pk>/", rectification.rectification_detail, name="rectification_detail"),
+    path("rectifications/<int:pk>/evidence/", rectification.rectification_evidence, name="rectification_evidence"),
+    path("rectifications/<int:pk>/send-back/", rectification.rectification_send_back, name="rectification_send_back"),
+    path("rectifications/<int:pk>/close/", rectification.rectification_close, name="rectification_close"),
+    path("rectifications/files/<int:pk>/", rectification.rectification_attachment, name="rectification_attachment"),
+    # Class-opening review (开班审核) and change requests (备案变更), policy §8.2.
+    path("opening/", opening.opening_list, name="opening_list"),
+    path("classes/<int:pk>/opening/", opening.opening_class, name="opening_class"),
+    path("classes/<int:pk>/opening/documents/", opening.opening_document_upload, name="opening_document_upload"),
+    path("classes/<int:pk>/opening/documents/<int:document_pk>/", opening.opening_document_download,
+         name="opening_document_download"),
+    path("classes/<int:pk>/opening/documents/<int:document_pk>/delete/", opening.opening_document_delete,
+         name="opening_document_delete"),
+    path("classes/<int:pk>/opening/submit/", opening.opening_submit, name="opening_submit"),
+    path("classes/<int:pk>/opening/review/", opening.opening_review, name="opening_review"),
+    path("classes/<int:pk>/opening/review/trainees/<int:enrollment_pk>/", opening.opening_trainee_decide,
+         name="opening_trainee_decide"),
+    path("classes/<int:pk>/opening/review/approve/", opening.opening_approve, name="opening_approve"),
+    path("classes/<int:pk>/opening/review/return/", opening.opening_return, name="opening_return"),
+    path("classes/<int:pk>/changes/", opening.change_list, name="change_list"),
+    path("classes/<int:pk>/changes/new/", opening.change_create, name="change_create"),
+    path("classes/<int:pk>/changes/<int:change_pk>/", opening.change_detail, name="change_detail"),
+    path("classes/<int:pk>/changes/<int:change_pk>/approve/", opening.change_approve, name="change_approve"),
+    path("classes/<int:pk>/changes/<int:change_pk>/refuse/", opening.change_refuse, name="change_refuse"),
+    # Departments' lists (部门名单), league staff only.
+    path("department-lists/", department_lists.department_list_list, name="department_list_list"),
+    path("department-lists/import/", department_lists.department_list_import, name="department_list_import"),
+    path("department-lists/template.xlsx", department_lists.department_list_template, name="department_list_template"),
+    path("department-lists/<int:pk>/", department_lists.department_list_detail, name="department_list_detail"),
+    path("department-lists/<int:pk>/entries/<int:entry_pk>/reveal/", department_lists.department_list_entry_reveal,
+         name="department_list_entry_reveal"),
+    path("classes/<int:pk>/inspections/plan/", inspections.inspection_plan, name="inspection_plan"),
+    path("inspections/", inspections.inspection_list, name="inspection_list"),
+    path("inspections/coverage/", inspections.inspection_coverage, name="inspection_coverage"),
+    path("inspections/sw.js", inspections.inspection_service_worker, name="inspection_service_worker"),
+    path("inspections/<int:pk>/", inspections.inspection_detail, name="inspection_detail"),
+    path("inspections/<int:pk>/record/", inspections.inspection_record, name="inspection_record"),
+    path("inspections/<int:pk>/cancel/", inspections.inspection_cancel, name="inspection_cancel"),
+    path("inspections/files/<int:pk>/", inspections.inspection_attachment, name="inspection_attachment"),
 ]

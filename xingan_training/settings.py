@@ -204,6 +204,11 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Roster uploads: the request body limit and the workbook's own limits (zip-bomb guard).
 ROSTER_UPLOAD_MAX_BYTES = env_int("ROSTER_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 5000)
+# Class-opening documents (policy §8.2: teaching and assessment plans) and the departments' lists, within the
+# same request body limit as a roster (nginx: client_max_body_size 6m).
+OPENING_DOCUMENT_MAX_BYTES = env_int("OPENING_DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
+DEPARTMENT_LIST_UPLOAD_MAX_BYTES = env_int("DEPARTMENT_LIST_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+DEPARTMENT_LIST_MAX_ROWS = env_int("DEPARTMENT_LIST_MAX_ROWS", 20000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = ROSTER_UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = ROSTER_UPLOAD_MAX_BYTES + 1024 * 1024
 
@@ -254,6 +259,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-generated-documents": {"task": "reports.purge_generated_documents", "schedule": 3600.0},
     # A document whose worker died goes back to the queue (reports/services.py STALLED_AFTER, 5 minutes).
     "resume-stalled-documents": {"task": "reports.resume_stalled_documents", "schedule": 120.0},
+    # The dashboards' and the statistics report's summary rows (reports/dashboards/services.py); pages show the time.
+    "refresh-class-figures": {"task": "reports.refresh_class_figures", "schedule": 600.0},
     # Fraud signals (policy §8.4) follow each change through a task; the nightly sweep catches what a dead broker, the
     # admin or a data fix left behind. About a minute for 10,000 classes (bench/signals.py).
     "sweep-fraud-signals": {"task": "supervision.sweep_signals", "schedule": crontab(hour=2, minute=30)},

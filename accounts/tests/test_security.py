@@ -158,7 +158,8 @@ def test_every_page_carries_the_security_headers(request, client, role_fixture, 
     client.force_login(request.getfixturevalue(role_fixture))
     arguments = {
         "pk": training_class.pk, "enrollment_pk": enrollment.pk, "import_pk": 1, "link_pk": 1, "notice_pk": 1,
-        "investigation_pk": 1, "evaluation_pk": 1, "item_pk": 1, "token": "no-such-token", "day": "2026-05-04",
+        "investigation_pk": 1, "evaluation_pk": 1, "item_pk": 1, "token": "no-such-token", "day": "2026-05-04", "year": training_class.start_date.year,
+        "document_pk": 1, "change_pk": 1, "entry_pk": 1,
     }
     checked = 0
     for name, groups in _html_urls():

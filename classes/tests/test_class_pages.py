@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import AuditEvent
 from classes import services
 from classes.models import Enrollment, Institution, TrainingClass
-from conftest import enroll, make_class
+from conftest import approve_opening, enroll, make_class
 from xingan_training.errors import ServiceError
 
 CLASS_FORM = {
@@ -66,6 +66,9 @@ class TestLifecycle:
     ):
         client = login(institution_user)
         response = client.post(reverse("classes:class_start", args=[training_class.pk]), follow=True)
+        assert "尚未提交开班审核" in response.content.decode(), "policy §8.2: only approved classes start"
+        approve_opening(training_class)
+        response = client.post(reverse("classes:class_start", args=[training_class.pk]), follow=True)
         assert "花名册为空" in response.content.decode()
         enroll(training_class, 3)
         client.post(reverse("classes:class_start", args=[training_class.pk]))
@@ -86,6 +89,7 @@ class TestLifecycle:
 
     def test_assessment_cannot_end_before_training(self, institution_user, training_class):
         enroll(training_class, 1)
+        approve_opening(training_class)
         services.training_class_start(actor=institution_user, training_class=training_class)
         with pytest.raises(ServiceError, match="不能早于培训结束日期"):
             services.training_class_finish(actor=institution_user, training_class=training_class, assessment_end_date=date(2026, 5, 1))
@@ -121,6 +125,7 @@ class TestLifecycle:
         url = reverse("classes:enrollment_mark_dropped", args=[training_class.pk, leaving.pk])
         client.post(url)
         assert Enrollment.objects.get(pk=leaving.pk).completion == Enrollment.Completion.ENROLLED, "only while training"
+        approve_opening(training_class)
         client.post(reverse("classes:class_start", args=[training_class.pk]))
         client.post(url)
         client.post(reverse("classes:class_finish", args=[training_class.pk]), {"assessment_end_date": "2026-05-20"})

@@ -16,7 +16,7 @@ from classes import services
 from classes.demo_data import make_roster_rows, roster_workbook_bytes
 from classes.masking import mask_phone
 from classes.models import Enrollment, RosterImport, Trainee
-from conftest import make_class
+from conftest import approve_opening, make_class
 from followups import services as followup_services
 from followups.models import FollowupItem
 
@@ -94,6 +94,7 @@ class TestPhoneBelongsToTheRoster:
     ):
         for owner, caller, training in ((institution_user, county_user, training_class),
                                         (other_institution_user, other_county_user, b_class)):
+            approve_opening(training)
             services.training_class_start(actor=owner, training_class=training)
             services.training_class_finish(actor=owner, training_class=training, assessment_end_date=date(2026, 5, 20))
             followup_services.followup_sample_draw(training_class_id=training.pk, trigger="sweep")

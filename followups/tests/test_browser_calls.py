@@ -25,6 +25,7 @@ def test_recording_two_failed_attempts_and_a_completed_call(page, live_server, c
     page.get_by_label("用户名").fill("county")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="回访与就业").click()
     page.get_by_role("link", name="电话回访", exact=True).click()
     assert item.enrollment.trainee.name in page.locator("#worklist").inner_text()
 

@@ -1,7 +1,7 @@
 """Policy §4–§5 on the database: drawing, idempotency, replacement, coverage, forwarding, grading, scoping."""
 
 import time
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.db import transaction

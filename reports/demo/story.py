@@ -165,7 +165,23 @@ class ClassStory:
             pass
         self._employment_file()
 
+    def _approve_opening(self) -> None:
+        """The county approved the class's opening (policy §8.2) a few days before it starts. The told classes are
+        the league's history, so the approval is recorded as the review's result, as the migration records it for
+        classes that were already running; the six classes of supervision/demo_opening.py walk the review itself."""
+        from supervision.models import OpeningReview
+        from supervision.opening_selectors import registered_values_of
+
+        training_class = self.training_class
+        submitted = self._on(training_class.start_date - timedelta(days=7), hours=(9, 11))
+        decided = self._on(training_class.start_date - timedelta(days=4), hours=(14, 17))
+        OpeningReview.objects.get_or_create(training_class=training_class, defaults={
+            "status": OpeningReview.Status.APPROVED, "submitted_by": self.cast.school, "submitted_at": submitted,
+            "decided_by": self.cast.officer, "decided_at": decided, "registered_values": registered_values_of(training_class),
+        })
+
     def _start(self) -> None:
+        self._approve_opening()
         training_class = self.training_class
         self._at(self._on(training_class.start_date, hours=(8, 9)))
         self.training_class = classes.training_class_start(actor=self.cast.school, training_class=training_class)

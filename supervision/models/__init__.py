@@ -1,21 +1,15 @@
-"""Models of the supervision app, one module per domain, re-exported here for Django and for imports."""
+"""Models of the supervision app, one module per domain, re-exported here for Django and for imports.
+
+One import line per module (and no ``__all__``), so each domain adds its own line.
+"""
+# ruff: noqa: F401
 
 from .attendance import AttendanceDay, CheckIn, ClassSite, PhotoSpotCheck, PhotoSpotCheckItem, ShortfallDismissal
 from .demand import DemandCatalogueEntry, TrainingWish
+from .department_lists import DepartmentList, DepartmentListEntry, DepartmentListKind
+from .inspections import Inspection, InspectionAttachment
+from .opening import ChangeRequest, OpeningDocument, OpeningEvent, OpeningReview, OpeningTraineeDecision
+from .performance import CatalogueStatusChange, InstitutionEvaluation, ListDecision
+from .rectification import RectificationAttachment, RectificationEvidence, RectificationItem, RectificationItemEvent, RectificationSource
 from .signals import ClassSignalCheck, FraudSignal
 from .teachers import ClassTeacher, Teacher
-
-__all__ = [
-    "AttendanceDay",
-    "CheckIn",
-    "ClassSignalCheck",
-    "ClassSite",
-    "ClassTeacher",
-    "DemandCatalogueEntry",
-    "FraudSignal",
-    "PhotoSpotCheck",
-    "PhotoSpotCheckItem",
-    "ShortfallDismissal",
-    "Teacher",
-    "TrainingWish",
-]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD, make_class
+from conftest import PASSWORD, approve_opening, make_class
 from supervision.models import DemandCatalogueEntry, TrainingWish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +30,7 @@ def test_a_worker_registers_on_a_phone_and_the_county_tells_them(browser, live_s
         is_urgent=True, valid_from=today - timedelta(days=5), valid_to=today + timedelta(days=200), created_by=league_user,
     )
     opening = make_class(institution, occupation, batch_number="XA152201-2026-301", start_date=today + timedelta(days=7))
+    approve_opening(opening)  # policy §8.2: registrants are told of classes approved for opening
 
     phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN").new_page()
     phone.goto(live_server.url + "/public/training-catalogue/")
@@ -55,6 +56,7 @@ def test_a_worker_registers_on_a_phone_and_the_county_tells_them(browser, live_s
     page.get_by_label("用户名").fill("county")
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    page.get_by_role("button", name="培训监管").click()
     page.get_by_role("link", name="培训需求").click()
     assert "养老护理员" in page.locator("#demand-table").inner_text()
     page.get_by_role("link", name="查看名单").click()

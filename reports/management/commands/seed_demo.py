@@ -28,6 +28,7 @@ from classes.models import (
     TrainingCategory,
     TrainingClass,
 )
+from reports.dashboards.services import class_figures_refresh
 from reports.demo.clock import DemoClock, moment_on
 from reports.demo.people import (
     ADMIN_NAME,
@@ -112,6 +113,7 @@ class Command(BaseCommand):
                                case=cases.get(plan.batch_number, "")).tell()
         with transaction.atomic():
             self._supervision()
+        class_figures_refresh()  # the dashboards show the demo at once, not after the first beat run
         self.stdout.write(
             self.style.SUCCESS(
                 f"演示数据就绪：{Institution.objects.count()} 家机构，{TrainingClass.objects.count()} 个培训班，"
@@ -124,9 +126,17 @@ class Command(BaseCommand):
         """The supervision side of the demo (policy §8), each part idempotent, on the classes told above."""
         from supervision.demo import seed_supervision_demo
         from supervision.demo_attendance import seed_attendance_demo
+        from supervision.demo_inspections import seed_inspections_demo
+        from supervision.demo_opening import seed_opening_demo
+        from supervision.demo_performance import seed_performance_demo
+        from supervision.demo_rectification import seed_rectification_demo
 
         seed_supervision_demo(_rng_for("supervision"))
         seed_attendance_demo(_rng_for("attendance"))
+        seed_rectification_demo(_rng_for("rectification"))
+        seed_inspections_demo(_rng_for("inspections"))
+        seed_opening_demo(_rng_for("opening"))  # after the teacher pool: the new classes name pool teachers
+        seed_performance_demo(_rng_for("performance"))  # last: it reads the year's classes, forms and follow-ups
 
     def _occupations(self) -> list[Occupation]:
         occupations = []

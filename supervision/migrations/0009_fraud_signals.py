@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('classes', '0007_enrollment_phone_index'),
-        ('supervision', '0002_attendance'),
+        ('supervision', '0008_onsite_inspections'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

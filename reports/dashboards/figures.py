@@ -1,0 +1,622 @@
+"""The one place the dashboards' and the statistics report's figures come from.
+
+FIGURES is a registry. An entry is a function decorated with ``@figure(...)``: it takes a FigureContext (the user's
+finished classes of the period, scoped by classes_visible_to and narrowed by the dashboard's filters) and returns a
+FigureResult: table columns and rows whose numbers are Cells linked to the filtered class list behind them, and an
+ECharts option (charts.bar_chart) whose data items carry the same links. A dashboard draws, in registration order,
+every entry registered for it; a new figure is one more entry, not a new page or template.
+
+An entry that needs a model another app has not shipped yet names it (``requires_model="supervision.Inspection"``)
+and is registered with ``placeholder(...)`` until its function is written: the dashboard shows （该项数据尚未启用）.
+Writing the function and decorating it with ``@figure(..., requires_model=...)`` under the same key enables it.
+
+Figures read the summary rows (models.ClassFigures), never the trainee forms, calls or employment records
+themselves (STYLE.md, "Figures at scale"). Each entry runs a fixed number of queries; the per-area sums that
+several entries show are read once per page (FigureContext.area_rows), so the number of queries of a dashboard
+does not grow with the number of classes.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from urllib.parse import urlencode
+
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncMonth
+from django.urls import reverse
+
+from accounts.models import Role
+from classes.models import TrainingCategory, TrainingClass
+from evaluations import rules
+from followups.sampling import SAMPLE_DENOMINATOR
+from followups.selectors import EmploymentGrade, grades_from_counts
+from supervision.rules import below_average
+
+from .charts import Series, Threshold, bar_chart
+from .filters import FORM_COVERAGE_CONDITIONS, conclusion_condition, followup_condition
+from .models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh
+from .periods import Period, month_bounds
+
+LEAGUE = "league"
+COUNTY = "county"
+INSTITUTION = "institution"
+ALL_DASHBOARDS = frozenset({LEAGUE, COUNTY, INSTITUTION})
+BUREAU_DASHBOARDS = frozenset({LEAGUE, COUNTY})
+
+CONCLUSIONS = [
+    (ClassFigures.Conclusion.OUTSTANDING, "#2e7d32"),
+    (ClassFigures.Conclusion.QUALIFIED, "#1f6fb2"),
+    (ClassFigures.Conclusion.RECTIFYING, "#e0a100"),
+    (ClassFigures.Conclusion.UNDER_INVESTIGATION, "#8e44ad"),
+    (ClassFigures.Conclusion.FAILED, "#c62828"),
+    (ClassFigures.Conclusion.NO_DATA, "#9aa0a6"),
+]
+GRADED_CONCLUSIONS = [conclusion for conclusion, _ in CONCLUSIONS if conclusion != ClassFigures.Conclusion.NO_DATA]
+EMPLOYMENT_GROUPS = [
+    (rules.FARMER_HERDER, "农牧民", "#2e7d32"),
+    (rules.URBAN_UNEMPLOYED, "城镇失业人员", "#1f6fb2"),
+    (rules.ENTREPRENEURSHIP, "创业培训", "#e0a100"),
+]
+FOLLOWUP_PCT = 100 // SAMPLE_DENOMINATOR  # policy §5: at least 20% of a class is phoned (⌈N/5⌉)
+NOT_ENABLED = "（该项数据尚未启用）"
+
+
+def percent_text(part: int, whole: int) -> str:
+    share = rules.percentage(part, whole)
+    return "—" if share is None else f"{float(share):.1f}%"
+
+
+def percent_value(part: int, whole: int) -> float | None:
+    """A bar's length; None (no bar, "—" in the table) when there is nothing to divide."""
+    share = rules.percentage(part, whole)
+    return None if share is None else round(float(share), 1)
+
+
+# Per-area sums: the statistics report's rows and the dashboards' tables -------------------------------------
+
+
+@dataclass(frozen=True)
+class Area:
+    """What a table's rows are: the counties of the league, or the institutions of a county."""
+
+    path: str
+    name_path: str
+    order_path: str
+    param: str  # the class list filter that selects one row's classes
+    label: str
+
+
+COUNTY_AREA = Area("institution__county", "institution__county__name", "institution__county__code", "county", "旗县市")
+INSTITUTION_AREA = Area("institution", "institution__name", "institution__name", "institution", "培训机构")
+
+
+@dataclass
+class AreaFigures:
+    """The sums of one county or institution (or their total) over the finished classes of a period."""
+
+    key: int | None
+    name: str
+    classes: int = 0
+    uncounted: int = 0  # finished after the last refresh: no summary row yet
+    enrolled: int = 0
+    completed: int = 0
+    conclusions: dict[str, int] = field(default_factory=dict)
+    valid_forms: int = 0
+    forms_below: int = 0
+    followup_target: int = 0
+    followup_completed: int = 0
+    followup_on_time: int = 0
+    followup_reached: int = 0
+    followup_overdue: int = 0
+    followup_unsampled: int = 0
+    employment_counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # group → (successes, total)
+
+    @property
+    def employment(self) -> list[EmploymentGrade]:
+        return grades_from_counts({
+            group: {"successes": successes, "total": total}
+            for group, (successes, total) in self.employment_counts.items()
+        })
+
+    @property
+    def form_coverage(self) -> str:
+        return percent_text(self.valid_forms, self.completed)
+
+    @property
+    def followup_share(self) -> str:
+        return percent_text(self.followup_completed, self.enrolled)
+
+    @property
+    def on_time_rate(self) -> str:
+        return percent_text(self.followup_on_time, self.followup_completed)
+
+
+SUMMED = ["classes", "uncounted", "enrolled", "completed", "valid_forms", "forms_below", "followup_target",
+          "followup_completed", "followup_on_time", "followup_reached", "followup_overdue", "followup_unsampled"]
+
+
+def conclusion_counts(*, verified_only: bool) -> dict[str, Count]:
+    """Aggregates counting the classes of each graded conclusion (filters.conclusion_condition)."""
+    return {
+        f"conclusion_{conclusion}": Count("pk", filter=conclusion_condition(conclusion, verified_only=verified_only))
+        for conclusion in GRADED_CONCLUSIONS
+    }
+
+
+def area_figures(
+    classes: QuerySet[TrainingClass], area: Area, *, today: date, verified_only: bool = False
+) -> list[AreaFigures]:
+    """One row per county or institution that has classes in ``classes`` (already scoped and filtered), from the
+    summary rows, in one query. ``verified_only``: conclusions as an institution reads them (filters.py)."""
+    sums = {
+        "classes": Count("pk"),
+        "uncounted": Count("pk", filter=Q(figures__isnull=True)),
+        "enrolled": Coalesce(Sum("figures__enrolled"), 0),
+        "completed": Coalesce(Sum("figures__completed"), 0),
+        "valid_forms": Coalesce(Sum("figures__valid_forms"), 0),
+        "forms_below": Count("pk", filter=FORM_COVERAGE_CONDITIONS["below"]),
+        "followup_target": Coalesce(Sum("figures__followup_target"), 0),
+        "followup_completed": Coalesce(Sum("figures__followup_completed"), 0),
+        "followup_on_time": Coalesce(Sum("figures__followup_on_time"), 0),
+        "followup_reached": Count("pk", filter=followup_condition("reached", today=today)),
+        "followup_overdue": Count("pk", filter=followup_condition("overdue", today=today)),
+        "followup_unsampled": Count("pk", filter=followup_condition("none", today=today)),
+    }
+    sums.update(conclusion_counts(verified_only=verified_only))
+    for total_field, successes_field in EMPLOYMENT_FIELDS.values():
+        sums[total_field] = Coalesce(Sum(f"figures__{total_field}"), 0)
+        sums[successes_field] = Coalesce(Sum(f"figures__{successes_field}"), 0)
+    rows = classes.values(area.path, area.name_path).annotate(**sums).order_by(area.order_path)
+    return [_area_row(row[area.path], row[area.name_path], row) for row in rows]
+
+
+def _area_row(key, name, sums: dict) -> AreaFigures:
+    row = AreaFigures(key=key, name=name, **{name_: sums[name_] for name_ in SUMMED})
+    row.conclusions = {conclusion: sums[f"conclusion_{conclusion}"] for conclusion in GRADED_CONCLUSIONS}
+    row.conclusions[ClassFigures.Conclusion.NO_DATA] = row.classes - sum(row.conclusions.values())
+    row.employment_counts = {
+        group: (sums[successes_field], sums[total_field])
+        for group, (total_field, successes_field) in EMPLOYMENT_FIELDS.items()
+    }
+    return row
+
+
+def area_total(rows: list[AreaFigures], name: str) -> AreaFigures:
+    """The total row: sums of the rows' counts; rates and grades recomputed from the sums (never averaged)."""
+    total = AreaFigures(key=None, name=name, **{name_: sum(getattr(row, name_) for row in rows) for name_ in SUMMED})
+    total.conclusions = {conclusion: sum(row.conclusions.get(conclusion, 0) for row in rows) for conclusion, _ in CONCLUSIONS}
+    total.employment_counts = {
+        group: (sum(row.employment_counts[group][0] for row in rows), sum(row.employment_counts[group][1] for row in rows))
+        for group in EMPLOYMENT_FIELDS
+    }
+    return total
+
+
+def finished_classes_of(classes: QuerySet[TrainingClass], period: Period) -> QuerySet[TrainingClass]:
+    """What the statistics count: the finished classes (已结业) whose training ended in the period."""
+    return classes.filter(
+        status=TrainingClass.Status.FINISHED, end_date__gte=period.first_day, end_date__lte=period.last_day
+    )
+
+
+def latest_refresh() -> FiguresRefresh | None:
+    return FiguresRefresh.objects.order_by("-finished_at", "-pk").first()
+
+
+# The registry --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    link: str = ""
+    is_number: bool = True
+
+
+@dataclass
+class FigureResult:
+    columns: list[str]
+    rows: list[list[Cell]]
+    chart: dict | None = None
+    total: list[Cell] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def header(self) -> list[tuple[str, bool]]:
+        """(column, is_number): a column's header aligns like its cells."""
+        first = self.rows[0] if self.rows else []
+        return [(column, index < len(first) and first[index].is_number) for index, column in enumerate(self.columns)]
+
+
+@dataclass
+class FigureContext:
+    """What an entry may read: the user's classes within the dashboard's filters and period, and how to link."""
+
+    user: object
+    dashboard: str
+    period: Period
+    classes: QuerySet[TrainingClass]  # finished in the period: what the figures count
+    classes_any_status: QuerySet[TrainingClass]  # every class ending in the period (the institution's own list)
+    link_params: dict[str, str]  # the dashboard's filters, carried into every link
+    today: date
+    league_comparison: Callable[[], "AreaFigures"] | None = None  # the league's sums, for averages (policy §8.7)
+
+    @property
+    def area(self) -> Area:
+        return COUNTY_AREA if self.dashboard == LEAGUE else INSTITUTION_AREA
+
+    @cached_property
+    def area_rows(self) -> list[AreaFigures]:
+        return area_figures(self.classes, self.area, today=self.today, verified_only=self.dashboard == INSTITUTION)
+
+    @cached_property
+    def total(self) -> AreaFigures:
+        return area_total(self.area_rows, "合计")
+
+    def class_list_link(self, **params) -> str:
+        merged = {**self.link_params, **{key: value for key, value in params.items() if value is not None}}
+        return f"{reverse('classes:class_list')}?{urlencode(merged)}"
+
+    def area_link(self, row: AreaFigures, **params) -> str:
+        return self.class_list_link(**({self.area.param: row.key} if row.key is not None else {}), **params)
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    title: str  # may name the rows: "{area}" becomes 旗县市 or 培训机构
+    dashboards: frozenset[str]
+    compute: Callable[[FigureContext], FigureResult] | None
+    requires_model: str = ""
+
+    @property
+    def is_enabled(self) -> bool:
+        if self.compute is None:
+            return False
+        if self.requires_model:
+            try:
+                apps.get_model(self.requires_model)
+            except LookupError:
+                return False
+        return True
+
+    def title_for(self, context: FigureContext) -> str:
+        return self.title.format(area=context.area.label)
+
+
+FIGURES: dict[str, Figure] = {}
+
+
+def figure(*, key: str, title: str, dashboards: frozenset[str], requires_model: str = ""):
+    def register(compute: Callable[[FigureContext], FigureResult]):
+        FIGURES[key] = Figure(key, title, dashboards, compute, requires_model)
+        return compute
+    return register
+
+
+def placeholder(*, key: str, title: str, dashboards: frozenset[str], requires_model: str) -> None:
+    """Holds a figure's place (and its position on the page) until its function is registered under the key."""
+    FIGURES.setdefault(key, Figure(key, title, dashboards, None, requires_model))
+
+
+@dataclass
+class DrawnFigure:
+    key: str
+    title: str
+    result: FigureResult | None  # None: （该项数据尚未启用）
+
+
+def figures_for(context: FigureContext) -> list[DrawnFigure]:
+    """Every entry of the context's dashboard, computed, or marked not enabled."""
+    return [
+        DrawnFigure(entry.key, entry.title_for(context), entry.compute(context) if entry.is_enabled else None)
+        for entry in FIGURES.values()
+        if context.dashboard in entry.dashboards
+    ]
+
+
+# Entries -------------------------------------------------------------------------------------------------------
+
+
+def _number(value: int, link: str = "") -> Cell:
+    return Cell(str(value), link)
+
+
+def _text(value: str) -> Cell:
+    return Cell(value, is_number=False)
+
+
+def _conclusion_cells(row: AreaFigures, link: Callable[..., str]) -> list[Cell]:
+    return [_number(row.conclusions[conclusion], link(conclusion=conclusion)) for conclusion, _ in CONCLUSIONS]
+
+
+CONCLUSION_COLUMNS = [conclusion.label for conclusion, _ in CONCLUSIONS]
+
+
+@figure(key="conclusions_by_area", title="培训班评价结论（各{area}）", dashboards=BUREAU_DASHBOARDS)
+def conclusions_by_area(context: FigureContext) -> FigureResult:
+    """Policy §3 conclusions of the finished classes, per county (league) or institution (county)."""
+    rows = [
+        [_text(row.name), _number(row.classes, context.area_link(row)),
+         *_conclusion_cells(row, lambda **params: context.area_link(row, **params))]
+        for row in context.area_rows
+    ]
+    total = context.total
+    chart = bar_chart(
+        categories=[row.name for row in context.area_rows], stacked=True,
+        series=[
+            Series(conclusion.label, color, [(row.conclusions[conclusion], context.area_link(row, conclusion=conclusion))
+                                             for row in context.area_rows])
+            for conclusion, color in CONCLUSIONS
+        ],
+    )
+    return FigureResult(
+        columns=[context.area.label, "培训班", *CONCLUSION_COLUMNS], rows=rows, chart=chart,
+        total=[_text("合计"), _number(total.classes, context.class_list_link()),
+               *_conclusion_cells(total, context.class_list_link)],
+    )
+
+
+@figure(key="conclusions_by_month", title="培训班评价结论（按结束月份）", dashboards=ALL_DASHBOARDS)
+def conclusions_by_month(context: FigureContext) -> FigureResult:
+    """Conclusions per month of the training's end; the table splits each month by county or institution."""
+    split = context.dashboard != INSTITUTION
+    keys = ["month"] + ([context.area.path, context.area.name_path] if split else [])
+    counts = (
+        context.classes.annotate(month=TruncMonth("end_date")).values(*keys)
+        .annotate(total=Count("pk"), **conclusion_counts(verified_only=context.dashboard == INSTITUTION))
+        .order_by("month", *([context.area.order_path] if split else []))
+    )
+    by_month: dict[date, dict[str, int]] = {}
+    by_row: dict[tuple, dict[str, int]] = {}
+    for count in counts:
+        row_counts = {conclusion: count[f"conclusion_{conclusion}"] for conclusion in GRADED_CONCLUSIONS}
+        row_counts[ClassFigures.Conclusion.NO_DATA] = count["total"] - sum(row_counts.values())
+        row_key = (count["month"], count[context.area.path], count[context.area.name_path]) if split else (
+            count["month"], None, "")
+        by_row[row_key] = row_counts
+        month_counts = by_month.setdefault(count["month"], dict.fromkeys(row_counts, 0))
+        for conclusion, total in row_counts.items():
+            month_counts[conclusion] += total
+
+    def month_link(month: date, area_key=None, **params) -> str:
+        first, last = month_bounds(month)
+        area = {context.area.param: area_key} if area_key is not None else {}
+        return context.class_list_link(end_from=first.isoformat(), end_to=last.isoformat(), **area, **params)
+
+    rows = []
+    for (month, area_key, area_name), row_counts in by_row.items():
+        cells = [_text(f"{month:%Y-%m}")] + ([_text(area_name)] if split else [])
+        cells.append(_number(sum(row_counts.values()), month_link(month, area_key)))
+        cells += [_number(row_counts[conclusion], month_link(month, area_key, conclusion=conclusion))
+                  for conclusion, _ in CONCLUSIONS]
+        rows.append(cells)
+    months = list(by_month)
+    chart = bar_chart(
+        categories=[f"{month:%Y-%m}" for month in months], stacked=True, horizontal=False,
+        series=[
+            Series(conclusion.label, color, [(by_month[month][conclusion], month_link(month, conclusion=conclusion))
+                                             for month in months])
+            for conclusion, color in CONCLUSIONS
+        ],
+    )
+    return FigureResult(
+        columns=["月份", *([context.area.label] if split else []), "培训班", *CONCLUSION_COLUMNS], rows=rows, chart=chart,
+    )
+
+
+@figure(key="form_coverage", title="附表2 覆盖率（有效附表2 / 结业学员，应达到80%）", dashboards=BUREAU_DASHBOARDS)
+def form_coverage(context: FigureContext) -> FigureResult:
+    """Policy §3: valid 附表2 over trainees who completed; classes below 80% are graded provisionally (暂定)."""
+    def cells(row: AreaFigures, link: Callable[..., str]) -> list[Cell]:
+        return [_number(row.classes, link()), _number(row.completed, link()), _number(row.valid_forms, link()),
+                Cell(row.form_coverage), _number(row.forms_below, link(form_coverage="below"))]
+
+    rows = [[_text(row.name), *cells(row, lambda **params: context.area_link(row, **params))] for row in context.area_rows]
+    chart = bar_chart(
+        categories=[row.name for row in context.area_rows], percent=True,
+        series=[Series("附表2覆盖率", "#1f6fb2", [(percent_value(row.valid_forms, row.completed), context.area_link(row))
+                                            for row in context.area_rows])],
+        thresholds=[Threshold(f"{rules.FORM_COVERAGE_PCT}%", rules.FORM_COVERAGE_PCT, "#c62828")],
+    )
+    return FigureResult(
+        columns=[context.area.label, "培训班", "结业学员", "有效附表2", "覆盖率", "不足80%的班"], rows=rows, chart=chart,
+        total=[_text("合计"), *cells(context.total, context.class_list_link)],
+    )
+
+
+@figure(key="followups", title="电话回访（不低于参训学员20%）与按时完成率", dashboards=BUREAU_DASHBOARDS)
+def followups(context: FigureContext) -> FigureResult:
+    """Policy §5: completed calls against the trainees of the finished classes (20% line), classes whose ⌈N/5⌉ was
+    reached, overdue or not sampled, and the share of calls completed by the due date."""
+    def cells(row: AreaFigures, link: Callable[..., str]) -> list[Cell]:
+        return [
+            _number(row.enrolled, link()), _number(row.followup_target, link()), _number(row.followup_completed, link()),
+            Cell(row.followup_share), _number(row.followup_reached, link(followup="reached")),
+            _number(row.followup_overdue, link(followup="overdue")),
+            _number(row.followup_unsampled, link(followup="none")), Cell(row.on_time_rate),
+        ]
+
+    rows = [[_text(row.name), *cells(row, lambda **params: context.area_link(row, **params))] for row in context.area_rows]
+    chart = bar_chart(
+        categories=[row.name for row in context.area_rows], percent=True,
+        series=[
+            Series("已回访占参训学员", "#1f6fb2", [(percent_value(row.followup_completed, row.enrolled), context.area_link(row))
+                                           for row in context.area_rows]),
+            Series("按时完成率", "#2e7d32", [(percent_value(row.followup_on_time, row.followup_completed), context.area_link(row))
+                                        for row in context.area_rows]),
+        ],
+        thresholds=[Threshold(f"{FOLLOWUP_PCT}%", FOLLOWUP_PCT, "#c62828")],
+    )
+    return FigureResult(
+        columns=[context.area.label, "参训学员", "应回访", "已回访", "回访比例", "达标的班", "逾期未达标的班", "未抽样的班",
+                 "按时完成率"],
+        rows=rows, chart=chart, total=[_text("合计"), *cells(context.total, context.class_list_link)],
+    )
+
+
+def _employment_cells(grades: list[EmploymentGrade], link: Callable[..., str]) -> list[Cell]:
+    """One cell per group: successes/completed, the rate and the grade, linked to the classes counted."""
+    return [
+        Cell(f"{grade.successes}/{grade.total}（{grade.rate}）{grade.grade_label}",
+             link(category=TrainingCategory.ENTREPRENEURSHIP) if grade.group == rules.ENTREPRENEURSHIP else link())
+        for grade in grades
+    ]
+
+
+EMPLOYMENT_COLUMNS = [label for _, label, _ in EMPLOYMENT_GROUPS]
+
+
+def _percent_axis_end(values: list[float]) -> int:
+    """A percentage axis long enough for the bars and the threshold lines, in steps of 10, at most 100."""
+    return min(100, (int(max((value for value in values if value is not None), default=0)) // 10 + 2) * 10)
+
+
+@figure(key="employment", title="就业率（创业成功率）与评级标准（各{area}）", dashboards=BUREAU_DASHBOARDS)
+def employment(context: FigureContext) -> FigureResult:
+    """Policy §4 per group: the rate of each county or institution, graded by the group's thresholds (the dashed
+    lines mark each group's 一般 threshold, in the group's colour)."""
+    rows = [[_text(row.name), *_employment_cells(row.employment, lambda **params: context.area_link(row, **params))]
+            for row in context.area_rows]
+    series = [
+        Series(label, color, [
+            (percent_value(*row.employment_counts[group]), context.area_link(
+                row, **({"category": TrainingCategory.ENTREPRENEURSHIP} if group == rules.ENTREPRENEURSHIP else {})))
+            for row in context.area_rows
+        ])
+        for group, label, color in EMPLOYMENT_GROUPS
+    ]
+    fair = {group: rules.EMPLOYMENT_THRESHOLDS[group][2] for group, _, _ in EMPLOYMENT_GROUPS}
+    chart = bar_chart(
+        categories=[row.name for row in context.area_rows], percent=True, series=series,
+        thresholds=[Threshold(f"{fair[group]}%", fair[group], color) for group, _, color in EMPLOYMENT_GROUPS],
+        percent_max=_percent_axis_end([value for item in series for value, _ in item.values] + list(fair.values())),
+    )
+    return FigureResult(
+        columns=[context.area.label, *EMPLOYMENT_COLUMNS], rows=rows, chart=chart,
+        total=[_text("合计"), *_employment_cells(context.total.employment, context.class_list_link)],
+        notes=["表中为就业（创业）人数/结业人数（比率）及评级。评级标准（优秀/良好/一般，低于一般为差）：" + "；".join(
+            f"{label} {'/'.join(f'{pct}%' for pct in rules.EMPLOYMENT_THRESHOLDS[group])}"
+            for group, label, _ in EMPLOYMENT_GROUPS
+        ) + "。虚线为各类“一般”的标准。学生只统计，不评级。"],
+    )
+
+
+@figure(key="institution_classes", title="本机构培训班（按状态）", dashboards=frozenset({INSTITUTION}))
+def institution_classes(context: FigureContext) -> FigureResult:
+    """The institution's classes ending in the period, whatever their state."""
+    counts = dict(context.classes_any_status.values_list("status").annotate(total=Count("pk")).order_by())
+
+    def status_link(status: str) -> str:
+        return context.class_list_link(status=status)
+
+    statuses = TrainingClass.Status.choices
+    chart = bar_chart(
+        categories=[label for _, label in statuses],
+        series=[Series("培训班", "#1f6fb2", [(counts.get(value, 0), status_link(value)) for value, _ in statuses])],
+    )
+    return FigureResult(
+        columns=["状态", "培训班"], chart=chart,
+        rows=[[_text(label), _number(counts.get(value, 0), status_link(value))] for value, label in statuses],
+    )
+
+
+@figure(key="institution_employment", title="本机构就业率与全盟平均水平", dashboards=frozenset({INSTITUTION}))
+def institution_employment(context: FigureContext) -> FigureResult:
+    """Policy §8.7: the institution's rate per group against the league's (below_average compares exactly)."""
+    own = context.total
+    league = context.league_comparison()
+    own_grades, league_grades = own.employment, league.employment
+    rows = []
+    for grade, league_grade in zip(own_grades, league_grades):
+        is_below = below_average(grade.successes, grade.total, league_grade.successes, league_grade.total)
+        link = context.class_list_link(**({"category": TrainingCategory.ENTREPRENEURSHIP}
+                                           if grade.group == rules.ENTREPRENEURSHIP else {}))
+        rows.append([
+            _text(grade.label), Cell(f"{grade.successes}/{grade.total}", link), Cell(grade.rate), _text(grade.grade_label),
+            Cell(league_grade.rate), _text({True: "低于平均", False: "不低于平均", None: "无数据"}[is_below]),
+        ])
+    series = [
+        Series("本机构", "#1f6fb2", [(percent_value(grade.successes, grade.total), context.class_list_link())
+                                   for grade in own_grades]),
+        Series("全盟平均", "#9aa0a6", [(percent_value(grade.successes, grade.total), "") for grade in league_grades]),
+    ]
+    chart = bar_chart(
+        categories=[label for _, label, _ in EMPLOYMENT_GROUPS], percent=True, series=series,
+        percent_max=_percent_axis_end([value for item in series for value, _ in item.values]),
+    )
+    return FigureResult(columns=["人员类别", "就业/结业", "比率", "评级", "全盟平均", "与平均水平比较"], rows=rows, chart=chart)
+
+
+def league_comparison_of(league_classes: QuerySet[TrainingClass], *, today: date) -> AreaFigures:
+    """The league's sums over the same period, occupation and category: only totals leave here, never a row."""
+    return area_total(area_figures(league_classes, COUNTY_AREA, today=today), "全盟")
+
+
+# Figures of the supervision apps now being built. Each is enabled by writing its function and registering it with
+# @figure under the same key and requires_model (the placeholder may stay: it never replaces a registered entry).
+# The function reads that app's rows through its scoping function with context.user, narrowed to context.period
+# (and the filters in context.link_params), groups them by context.area, and links each number to that app's list:
+# - fraud_signals: open signals per county/institution (policy §8.4), linking to the signal list;
+# - rectification_items: open and overdue items (§8.6: past the deadline and not closed), per county/institution,
+#   and for an institution its own open items;
+# - inspection_coverage: inspected batches / batches per county and calendar year against 60%
+#   (supervision.rules.inspection_coverage_met, §8.5).
+placeholder(key="fraud_signals", title="未处理的疑点信号", dashboards=BUREAU_DASHBOARDS,
+            requires_model="supervision.FraudSignal")
+placeholder(key="rectification_items", title="整改事项（未销号 / 逾期）", dashboards=ALL_DASHBOARDS,
+            requires_model="supervision.RectificationItem")
+placeholder(key="inspection_coverage", title="现场检查覆盖率（不低于60%）", dashboards=BUREAU_DASHBOARDS,
+            requires_model="supervision.Inspection")
+
+
+# A dashboard's context -------------------------------------------------------------------------------------------
+
+
+def dashboard_kind_for(user) -> str | None:
+    """Which dashboard a user gets: league staff (and superusers) the league's, county staff their county's,
+    institution staff their institution's; nobody else has one."""
+    if not user.is_authenticated:
+        return None
+    if user.is_superuser or user.role == Role.LEAGUE:
+        return LEAGUE
+    if user.role == Role.COUNTY and user.region_id:
+        return COUNTY
+    if user.role == Role.INSTITUTION and user.institution_id:
+        return INSTITUTION
+    return None
+
+
+def _league_classes_of_institution(user) -> QuerySet[TrainingClass]:
+    """The classes of the institution's whole league, read past the user's scope on purpose: only the
+    comparison's sums leave figures.py (league_comparison_of), never a class."""
+    return TrainingClass.objects.filter(institution__county__parent_id=user.institution.county.parent_id)
+
+
+def figure_context_for(
+    user, *, dashboard: str, period: Period, filtered_classes: QuerySet[TrainingClass], filter_values: dict, today: date
+) -> FigureContext:
+    """``filtered_classes``: classes_visible_to(user) narrowed by the dashboard's filters (TrainingClassFilter);
+    ``filter_values``: those filters' cleaned values (county, institution, occupation, category), for the links."""
+    in_period = filtered_classes.filter(end_date__gte=period.first_day, end_date__lte=period.last_day)
+    link_params = {"status": TrainingClass.Status.FINISHED, "end_from": period.first_day.isoformat(),
+                   "end_to": period.last_day.isoformat()}
+    for name, value in filter_values.items():
+        if value:
+            link_params[name] = getattr(value, "pk", value)
+    league_comparison = None
+    if dashboard == INSTITUTION:
+        league_classes = finished_classes_of(_league_classes_of_institution(user), period)
+        if filter_values.get("occupation"):
+            league_classes = league_classes.filter(occupation=filter_values["occupation"])
+        if filter_values.get("category"):
+            league_classes = league_classes.filter(category=filter_values["category"])
+
+        def league_comparison():
+            return league_comparison_of(league_classes, today=today)
+    return FigureContext(
+        user=user, dashboard=dashboard, period=period, classes=finished_classes_of(filtered_classes, period),
+        classes_any_status=in_period, link_params=link_params, today=today, league_comparison=league_comparison,
+    )

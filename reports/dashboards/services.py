@@ -1,0 +1,98 @@
+"""Keeping the summary rows (ClassFigures) in step with the records they count."""
+
+from collections.abc import Iterator
+
+from django.db import transaction
+from django.utils import timezone
+
+from classes.models import Enrollment, TrainingClass
+from evaluations.selectors import (
+    conclusion_from_facts,
+    coverage_from_facts,
+    grade_from_facts,
+    with_review_facts,
+)
+from followups.models import FollowupSample
+from followups.selectors import (
+    employment_grades_by,
+    grades_from_counts,
+    with_completion_counts,
+)
+
+from .models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh
+
+BATCH_SIZE = 500
+REFRESH_RUNS_KEPT = 50
+COUNTED_FIELDS = [field.name for field in ClassFigures._meta.concrete_fields if field.name != "training_class"]
+
+
+def _batches(class_ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(class_ids), BATCH_SIZE):
+        yield class_ids[start:start + BATCH_SIZE]
+
+
+def _counted(class_ids: list[int]) -> dict[int, ClassFigures]:
+    """The figures of a batch of classes, from the selectors the class pages use: four queries per batch."""
+    samples = {
+        row["training_class_id"]: row
+        for row in with_completion_counts(FollowupSample.objects.filter(training_class_id__in=class_ids)).values(
+            "training_class_id", "target_size", "completed", "on_time", "due_date"
+        )
+    }
+    employment = employment_grades_by(Enrollment.objects.filter(training_class_id__in=class_ids), "training_class_id")
+    no_employment = grades_from_counts({})
+    figures = {}
+    for facts in with_review_facts(TrainingClass.objects.filter(pk__in=class_ids)):
+        sample = samples.get(facts.pk)
+        row = ClassFigures(
+            training_class_id=facts.pk,
+            conclusion=conclusion_from_facts(facts, grade_from_facts(facts)),
+            enrolled=facts.enrolled_total,
+            completed=facts.completed_total,
+            valid_forms=facts.forms_from_completed,
+            is_form_coverage_sufficient=coverage_from_facts(facts),
+            has_followup_sample=sample is not None,
+            followup_target=sample["target_size"] if sample else 0,
+            followup_completed=sample["completed"] if sample else 0,
+            followup_on_time=sample["on_time"] if sample else 0,
+            followup_due_date=sample["due_date"] if sample else None,
+        )
+        for grade in employment.get(facts.pk, no_employment):
+            total_field, successes_field = EMPLOYMENT_FIELDS[grade.group]
+            setattr(row, total_field, grade.total)
+            setattr(row, successes_field, grade.successes)
+        figures[facts.pk] = row
+    return figures
+
+
+def _values(row: ClassFigures) -> tuple:
+    return tuple(getattr(row, name) for name in COUNTED_FIELDS)
+
+
+def class_figures_refresh() -> FiguresRefresh:
+    """Recounts every finished class and writes the rows that changed; drops the rows of classes no longer
+    finished. Run by the beat task (reports.refresh_class_figures) and by seed_demo; safe to run twice at once
+    (the writes are upserts of the same counts). Reads every class on purpose: the rows are the league-wide
+    summary that the scoped pages then read through classes_visible_to."""
+    started_at = timezone.now()
+    class_ids = list(
+        TrainingClass.objects.filter(status=TrainingClass.Status.FINISHED).order_by("pk").values_list("pk", flat=True)
+    )
+    changed = 0
+    for batch in _batches(class_ids):
+        counted = _counted(batch)
+        stored = {row.training_class_id: _values(row) for row in ClassFigures.objects.filter(training_class_id__in=batch)}
+        rows = [row for pk, row in counted.items() if stored.get(pk) != _values(row)]
+        if rows:
+            ClassFigures.objects.bulk_create(
+                rows, update_conflicts=True, unique_fields=["training_class"], update_fields=COUNTED_FIELDS
+            )
+        changed += len(rows)
+    with transaction.atomic():
+        changed += ClassFigures.objects.exclude(training_class__status=TrainingClass.Status.FINISHED).delete()[0]
+        run = FiguresRefresh.objects.create(
+            started_at=started_at, finished_at=timezone.now(), classes_checked=len(class_ids), rows_changed=changed
+        )
+        old_runs = FiguresRefresh.objects.order_by("-finished_at", "-pk").values_list("pk", flat=True)[REFRESH_RUNS_KEPT:]
+        FiguresRefresh.objects.filter(pk__in=list(old_runs)).delete()
+    return run

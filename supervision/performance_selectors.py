@@ -1,0 +1,496 @@
+"""Scoped reads of the institutions' yearly performance, the red/black list and teacher performance (policy §8.7,
+§8.8), and the evidence the portal draws for them.
+
+Figures at scale: pages page their rows first; the evidence is then gathered for the rows shown, in a fixed number
+of grouped queries whatever the number of rows (one per figure, never one per institution or teacher).
+"""
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import (
+    Case, CharField, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.utils import timezone
+
+from accounts.models import Role
+from classes.models import Enrollment, Institution, TrainingClass
+from classes.selectors import classes_visible_to, enrollments_visible_to, institutions_visible_to
+from evaluations import rules as evaluation_rules
+from evaluations.models import Investigation
+from evaluations.permissions import VERIFIED
+from evaluations.selectors import conclusion_from_facts, grade_from_facts, investigations_visible_to, with_review_facts
+from followups.selectors import employment_grades_by
+
+from . import rules
+from .models import CatalogueStatusChange, InstitutionEvaluation, ListDecision
+from .teacher_selectors import class_teachers_visible_to
+
+# A class belongs to the year it started in (Decision): each class counts once, and 长期不开展培训 is about starts too.
+# A class still 筹备中 has not started, whatever date it was registered for.
+STARTED_CLASS_STATUSES = (TrainingClass.Status.IN_TRAINING, TrainingClass.Status.FINISHED)
+CONCLUSION_ORDER = (
+    evaluation_rules.CONCLUSION_OUTSTANDING,
+    evaluation_rules.CONCLUSION_QUALIFIED,
+    evaluation_rules.CONCLUSION_RECTIFYING,
+    evaluation_rules.CONCLUSION_UNDER_INVESTIGATION,
+    evaluation_rules.CONCLUSION_FAILED,
+    evaluation_rules.CONCLUSION_NO_DATA,
+)
+GROUPS = (evaluation_rules.FARMER_HERDER, evaluation_rules.URBAN_UNEMPLOYED, evaluation_rules.ENTREPRENEURSHIP)
+GOOD_RATINGS = (evaluation_rules.EXCELLENT, evaluation_rules.GOOD)
+
+
+def can_evaluate_institutions(user) -> bool:
+    """The yearly evaluation and the red/black list are the league's (S2 四(二)): league staff only."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.role == Role.LEAGUE and user.region_id
+    )
+
+
+def institutions_for_evaluation(user) -> QuerySet[Institution]:
+    """The institutions of the league staff's league; nothing for anyone else (their pages answer 404)."""
+    if not can_evaluate_institutions(user):
+        return Institution.objects.none()
+    return institutions_visible_to(user)
+
+
+def institution_evaluations_visible_to(user) -> QuerySet[InstitutionEvaluation]:
+    return InstitutionEvaluation.objects.filter(institution__in=institutions_for_evaluation(user))
+
+
+def list_decisions_visible_to(user) -> QuerySet[ListDecision]:
+    return ListDecision.objects.filter(evaluation__institution__in=institutions_for_evaluation(user))
+
+
+def catalogue_changes_visible_to(user) -> QuerySet[CatalogueStatusChange]:
+    return CatalogueStatusChange.objects.filter(institution__in=institutions_for_evaluation(user))
+
+
+def year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def default_evaluation_date(year: int, today: date) -> date:
+    """The evaluation date of a year not yet evaluated: the year's last day, or today while the year runs."""
+    return min(today, date(year, 12, 31))
+
+
+def _year_classes(classes: QuerySet[TrainingClass], year: int) -> QuerySet[TrainingClass]:
+    return classes.filter(start_date__range=year_bounds(year), status__in=STARTED_CLASS_STATUSES)
+
+
+# Evidence ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SupplementaryEvidence:
+    """One more evidence figure beside the core ones. ``gather(user, institution_ids, year)`` returns institution
+    id → the figure's text for the ids asked, in a fixed number of queries; ``None`` until the data exists, and the
+    page then shows ``absent_text``."""
+
+    label: str
+    absent_text: str
+    gather: Callable[[object, Sequence[int], int], dict[int, str]] | None = None
+
+
+# The evidence other features supply. When on-site inspections (supervision/models/inspections.py, policy §8.5) and
+# the rectification ledger (supervision/models/rectification.py, §8.6) exist, give their entry a ``gather``; the
+# list and detail pages show it with nothing else to change.
+SUPPLEMENTARY_EVIDENCE: tuple[SupplementaryEvidence, ...] = (
+    SupplementaryEvidence("现场检查发现", "（尚无现场检查数据）"),
+    SupplementaryEvidence("未销号的整改事项", "（尚无整改清单数据）"),
+)
+
+
+@dataclass(frozen=True)
+class EvidenceFigure:
+    label: str
+    text: str
+    is_absent: bool
+
+
+@dataclass(frozen=True)
+class FalsificationFinding:
+    batch_number: str
+    class_id: int
+    concluded_on: date | None
+    reason: str
+
+
+@dataclass
+class InstitutionEvidence:
+    """What the portal draws for one institution's year, and the red/black proposals that follow from it."""
+
+    facts: rules.InstitutionYearFacts
+    classes: int = 0
+    enrolled: int = 0
+    completed: int = 0
+    falsifications: list[FalsificationFinding] = field(default_factory=list)
+    supplementary: list[EvidenceFigure] = field(default_factory=list)
+
+    @property
+    def conclusions(self) -> list[tuple[str, str, int]]:
+        """(conclusion, label, classes) in the order of policy §3's labels, best first."""
+        return [
+            (conclusion, evaluation_rules.CONCLUSION_LABELS[conclusion], self.facts.conclusions.get(conclusion, 0))
+            for conclusion in CONCLUSION_ORDER
+        ]
+
+    @property
+    def employment(self) -> tuple[rules.GroupEmployment, ...]:
+        return self.facts.employment
+
+    @property
+    def is_inactive(self) -> bool:
+        return self.facts.is_inactive
+
+    @property
+    def black_reasons(self) -> list[str]:
+        return rules.black_list_reasons(self.facts)
+
+    @property
+    def red_reasons(self) -> list[str]:
+        return rules.red_list_reasons(self.facts)
+
+    @property
+    def proposal(self) -> str:
+        """'black', 'red' or '' — what the portal proposes (black wins: red asks for no black reason)."""
+        return "black" if self.black_reasons else "red" if self.red_reasons else ""
+
+    def proposed_reasons(self) -> list[dict]:
+        """The proposal as kept beside a decision."""
+        return [{"listing": "black", "reason": reason} for reason in self.black_reasons] + [
+            {"listing": "red", "reason": reason} for reason in self.red_reasons
+        ]
+
+
+def _employment_counts(enrollments: QuerySet[Enrollment], key: str) -> dict[object, dict[str, tuple[int, int]]]:
+    return {
+        value: {grade.group: (grade.successes, grade.total) for grade in grades}
+        for value, grades in employment_grades_by(enrollments, key).items()
+    }
+
+
+def institution_year_evidence(user, institution_ids: Sequence[int], *, year: int, today: date) -> dict[int, InstitutionEvidence]:
+    """The evidence of ``year`` for the listed institutions (the page's rows), read through the user's scope:
+    classes started in the year and their trainees; the classes' conclusions (policy §3); employment per policy §4
+    group against the league's whole year (``below_average``); confirmed falsifications of the year's classes; the
+    last class start before the evaluation date (the saved evaluation's, else ``default_evaluation_date``); and the
+    SUPPLEMENTARY_EVIDENCE figures. Seven queries plus one per supplementary figure, whatever the number of ids."""
+    ids = list(institution_ids)
+    if not ids:
+        return {}
+    # 1. The evaluation date of each institution's year, and the last class started on or before it.
+    saved_dates = InstitutionEvaluation.objects.filter(institution=OuterRef("pk"), year=year).values("evaluated_on")[:1]
+    last_starts = (
+        TrainingClass.objects.filter(
+            institution=OuterRef("pk"), status__in=STARTED_CLASS_STATUSES, start_date__lte=OuterRef("evaluation_date")
+        ).order_by("-start_date").values("start_date")[:1]
+    )
+    dates = (
+        institutions_visible_to(user).filter(pk__in=ids)
+        .annotate(evaluation_date=Coalesce(Subquery(saved_dates), Value(default_evaluation_date(year, today))))
+        .annotate(last_class_start=Subquery(last_starts))
+        .values_list("pk", "evaluation_date", "last_class_start")
+    )
+    known = {pk: (evaluation_date, last_start) for pk, evaluation_date, last_start in dates}
+    # 2. The year's classes with their review facts: counts, trainees and conclusions per institution.
+    year_classes = _year_classes(classes_visible_to(user), year)
+    tallies: dict[int, dict] = {pk: {"classes": 0, "enrolled": 0, "completed": 0, "conclusions": {}} for pk in known}
+    for training_class in with_review_facts(year_classes.filter(institution_id__in=known)).order_by():
+        tally = tallies[training_class.institution_id]
+        tally["classes"] += 1
+        tally["enrolled"] += training_class.enrolled_total
+        tally["completed"] += training_class.completed_total
+        conclusion = conclusion_from_facts(training_class, grade_from_facts(training_class))
+        tally["conclusions"][conclusion] = tally["conclusions"].get(conclusion, 0) + 1
+    # 3. Confirmed falsifications of the year's classes.
+    findings: dict[int, list[FalsificationFinding]] = {}
+    for row in (
+        investigations_visible_to(user)
+        .filter(training_class__in=year_classes.filter(institution_id__in=known), status=Investigation.Status.CONFIRMED,
+                is_falsification=True)
+        .values("training_class__institution_id", "training_class__batch_number", "training_class_id", "concluded_at",
+                "conclusion_reason")
+        .order_by("concluded_at", "pk")
+    ):
+        findings.setdefault(row["training_class__institution_id"], []).append(FalsificationFinding(
+            batch_number=row["training_class__batch_number"], class_id=row["training_class_id"],
+            concluded_on=timezone.localdate(row["concluded_at"]) if row["concluded_at"] else None,
+            reason=row["conclusion_reason"],
+        ))
+    # 4–7. Employment per group: the institutions' and the league's whole year (two queries each).
+    year_enrollments = enrollments_visible_to(user).filter(training_class__in=year_classes)
+    own = _employment_counts(year_enrollments.filter(training_class__institution_id__in=known), "training_class__institution_id")
+    league = _employment_counts(year_enrollments, "training_class__institution__county__parent_id")
+    league_counts: dict[str, tuple[int, int]] = {}
+    for groups in league.values():  # one league for league staff; a superuser's call would sum every league
+        for group, (successes, total) in groups.items():
+            before = league_counts.get(group, (0, 0))
+            league_counts[group] = (before[0] + successes, before[1] + total)
+    supplementary = [(source, source.gather(user, list(known), year) if source.gather else None) for source in SUPPLEMENTARY_EVIDENCE]
+    evidence = {}
+    for pk, (evaluation_date, last_start) in known.items():
+        tally = tallies[pk]
+        employment = tuple(
+            rules.GroupEmployment(group, *own.get(pk, {}).get(group, (0, 0)), *league_counts.get(group, (0, 0)))
+            for group in GROUPS
+        )
+        evidence[pk] = InstitutionEvidence(
+            facts=rules.InstitutionYearFacts(
+                year=year, evaluation_date=evaluation_date, last_class_start=last_start,
+                conclusions=tally["conclusions"], falsifications=len(findings.get(pk, [])), employment=employment,
+            ),
+            classes=tally["classes"], enrolled=tally["enrolled"], completed=tally["completed"],
+            falsifications=findings.get(pk, []),
+            supplementary=[
+                EvidenceFigure(source.label, source.absent_text, True) if texts is None
+                else EvidenceFigure(source.label, texts.get(pk, "无"), False)
+                for source, texts in supplementary
+            ],
+        )
+    return evidence
+
+
+# The league's pages -------------------------------------------------------------------------------------------------
+
+
+def performance_list_for(user, *, year: int, query: str = "", county=None, evaluated: bool | None = None) -> QuerySet[Institution]:
+    """The league's institutions for the year's evaluation page, each with its evaluation and standing decision
+    of that year (one query per page; the evidence is gathered for the page's rows afterwards)."""
+    institutions = institutions_for_evaluation(user)
+    query = query.strip()
+    if query:
+        institutions = institutions.filter(Q(name__icontains=query) | Q(credit_code__iexact=query))
+    if county is not None:
+        institutions = institutions.filter(county=county)
+    evaluations = InstitutionEvaluation.objects.filter(institution=OuterRef("pk"), year=year)
+    decisions = ListDecision.objects.filter(
+        evaluation__institution=OuterRef("pk"), evaluation__year=year, withdrawn_at__isnull=True
+    )
+    institutions = institutions.annotate(
+        evaluated_on=Subquery(evaluations.values("evaluated_on")[:1]),
+        decision_listing=Subquery(decisions.values("listing")[:1]),
+        decision_published=Subquery(decisions.values("is_published")[:1]),
+    )
+    if evaluated is not None:
+        institutions = institutions.filter(evaluated_on__isnull=not evaluated)
+    return institutions.select_related("county").order_by("county__code", "name", "pk")
+
+
+def evaluation_of(user, institution: Institution, year: int) -> InstitutionEvaluation | None:
+    return institution_evaluations_visible_to(user).filter(institution=institution, year=year).select_related("evaluated_by").first()
+
+
+def decisions_of(user, institution: Institution) -> QuerySet[ListDecision]:
+    """Every decision on the institution, all years, withdrawn ones included, newest first."""
+    return (
+        list_decisions_visible_to(user).filter(evaluation__institution=institution)
+        .select_related("evaluation", "decided_by", "published_by", "withdrawn_by")
+        .order_by("-evaluation__year", "-decided_at", "-id")
+    )
+
+
+def catalogue_changes_of(user, institution: Institution) -> QuerySet[CatalogueStatusChange]:
+    return (
+        catalogue_changes_visible_to(user).filter(institution=institution)
+        .select_related("changed_by", "list_decision__evaluation").order_by("-changed_at", "-id")
+    )
+
+
+def list_decision_list_for(user, *, year: int | None = None, listing: str = "", published: bool | None = None) -> QuerySet[ListDecision]:
+    decisions = list_decisions_visible_to(user)
+    if year:
+        decisions = decisions.filter(evaluation__year=year)
+    if listing:
+        decisions = decisions.filter(listing=listing)
+    if published is not None:
+        decisions = decisions.filter(is_published=published)
+    return decisions.select_related("evaluation__institution__county", "decided_by", "withdrawn_by").order_by(
+        "-evaluation__year", "-decided_on", "-id"
+    )
+
+
+# Public pages -------------------------------------------------------------------------------------------------------
+
+# What the public pages may read of a decision and its institution: nothing personal (no person, no phone, no ID).
+PUBLIC_ENTRY_FIELDS = (
+    "pk", "listing", "listing_label", "reason", "decided_on", "evaluation__year", "evaluation__institution__name",
+    "evaluation__institution__county__name",
+)
+
+
+def _published(decisions: QuerySet[ListDecision]) -> QuerySet[ListDecision]:
+    return decisions.filter(is_published=True, withdrawn_at__isnull=True, listing__in=ListDecision.PUBLISHABLE).annotate(
+        listing_label=Case(
+            *(When(listing=value, then=Value(label)) for value, label in ListDecision.Listing.choices),
+            output_field=CharField(),
+        )
+    )
+
+
+def published_list_entries(*, query: str = "", listing: str = "") -> QuerySet:
+    """The public red/black list: published entries that stand, newest decision first, as plain values."""
+    entries = _published(ListDecision.objects.all())
+    query = query.strip()
+    if query:
+        entries = entries.filter(
+            Q(evaluation__institution__name__icontains=query) | Q(evaluation__institution__credit_code__iexact=query)
+        )
+    if listing in ListDecision.PUBLISHABLE:
+        entries = entries.filter(listing=listing)
+    return entries.order_by("-decided_on", "-pk").values(*PUBLIC_ENTRY_FIELDS)
+
+
+CREDIT_CODE = re.compile(r"^[0-9A-HJ-NP-RT-UW-Y]{18}$")
+PUBLIC_LOOKUP_LIMIT = 10
+PUBLIC_LOOKUP_MIN_CHARS = 2
+
+
+@dataclass(frozen=True)
+class PublicInstitutionStatus:
+    name: str
+    credit_code: str
+    county: str
+    is_listed: bool
+    status_label: str
+    entries: list[dict]
+
+
+def public_institution_lookup(query: str) -> tuple[list[PublicInstitutionStatus], bool]:
+    """Anyone looks up an institution by its unified social credit code (exact) or its name (the exact name, else
+    names containing the words, at most 10). Returns the matches and whether more were left out. Two queries."""
+    query = query.strip()
+    if len(query) < PUBLIC_LOOKUP_MIN_CHARS:
+        return [], False
+    institutions = Institution.objects.select_related("county").only(
+        "name", "credit_code", "catalogue_status", "county__name"
+    ).order_by("name", "pk")
+    if CREDIT_CODE.match(query.upper()):
+        matches = list(institutions.filter(credit_code=query.upper())[:1])
+    else:
+        matches = list(institutions.filter(name=query)[:1]) or list(
+            institutions.filter(name__icontains=query)[: PUBLIC_LOOKUP_LIMIT + 1]
+        )
+    has_more = len(matches) > PUBLIC_LOOKUP_LIMIT
+    matches = matches[:PUBLIC_LOOKUP_LIMIT]
+    entries: dict[int, list[dict]] = {}
+    if matches:
+        for entry in (
+            _published(ListDecision.objects.filter(evaluation__institution__in=matches))
+            .order_by("-decided_on", "-pk").values("evaluation__institution_id", *PUBLIC_ENTRY_FIELDS)
+        ):
+            entries.setdefault(entry["evaluation__institution_id"], []).append(entry)
+    return [
+        PublicInstitutionStatus(
+            name=institution.name, credit_code=institution.credit_code, county=institution.county.name,
+            is_listed=institution.catalogue_status == Institution.CatalogueStatus.LISTED,
+            status_label=institution.get_catalogue_status_display(), entries=entries.get(institution.pk, []),
+        )
+        for institution in matches
+    ], has_more
+
+
+# Teacher performance (policy §8.8) ----------------------------------------------------------------------------------
+
+TEACHER_SORTS = {
+    # share: best first; ties by the number of forms (more forms first), then name
+    "share": (F("share").desc(nulls_last=True), "-forms", "teacher__name", "teacher_id"),
+    "share_asc": (F("share").asc(nulls_last=True), "-forms", "teacher__name", "teacher_id"),
+    "classes": ("-classes", F("share").desc(nulls_last=True), "teacher__name", "teacher_id"),
+    "name": ("teacher__name", "teacher_id"),
+}
+
+
+def teacher_forms_verified_only(user) -> bool:
+    """An institution reads its classes' 附表2 counts only once the county has verified the class (policy §6.6)."""
+    return user.role == Role.INSTITUTION
+
+
+def teacher_performance_for(user, *, year: int, sort: str = "share", query: str = "") -> QuerySet:
+    """One row per teacher who taught a class started in ``year`` that the user may see: league staff their league's
+    classes, county staff their county's, institution staff their own (class_teachers_visible_to). Each row: classes
+    taught, valid 附表2 of those classes and how many rated item 7 (师资配备和授课质量) 优 or 良 — for an institution
+    only the forms of classes the county has verified, as on its class pages (policy §6.6). Sorted in the database
+    (the share is a float there only to order rows; pages show the exact counts). One query per page."""
+    assignments = class_teachers_visible_to(user).filter(
+        training_class__start_date__range=year_bounds(year), training_class__status__in=STARTED_CLASS_STATUSES
+    )
+    if query.strip():
+        assignments = assignments.filter(teacher__name__icontains=query.strip())
+    forms = Q(training_class__enrollments__evaluations__is_valid=True)
+    if teacher_forms_verified_only(user):
+        forms &= Q(training_class__review__status__in=VERIFIED)
+    good = forms & Q(training_class__enrollments__evaluations__item_7__in=GOOD_RATINGS)
+    rows = (
+        assignments.values("teacher_id", "teacher__name", "teacher__employment_type")
+        .annotate(
+            classes=Count("training_class", distinct=True),
+            forms=Count("training_class__enrollments__evaluations", filter=forms),
+            good_forms=Count("training_class__enrollments__evaluations", filter=good),
+        )
+        .annotate(share=Case(
+            When(forms=0, then=Value(None, output_field=FloatField())),
+            default=Cast("good_forms", FloatField()) / Cast("forms", FloatField()),
+            output_field=FloatField(),
+        ))
+    )
+    return rows.order_by(*TEACHER_SORTS.get(sort, TEACHER_SORTS["share"]))
+
+
+@dataclass(frozen=True)
+class TeacherPerformance:
+    rank: int
+    teacher_id: int
+    name: str
+    employment_type: str
+    classes: int
+    forms: int
+    good_forms: int
+    employment: list[tuple[str, int, int]]  # (heading, employed or started a business, completed)
+
+    @property
+    def share(self) -> str:
+        share = evaluation_rules.percentage(self.good_forms, self.forms)
+        return "—" if share is None else f"{float(share):.1f}%"
+
+
+EMPLOYMENT_TYPE_LABELS = {"full_time": "专职", "part_time": "兼职"}
+TEACHER_EMPLOYMENT_HEADINGS = {
+    evaluation_rules.FARMER_HERDER: "农牧民就业",
+    evaluation_rules.URBAN_UNEMPLOYED: "城镇失业人员就业",
+    evaluation_rules.ENTREPRENEURSHIP: "创业培训创业",
+}
+
+
+def teacher_performance_rows(user, rows: Sequence[dict], *, year: int, first_rank: int) -> list[TeacherPerformance]:
+    """The page's rows with the employment of the trainees each teacher taught (policy §4 groups, counts), read
+    through the user's scope. Two queries whatever the number of rows."""
+    ids = [row["teacher_id"] for row in rows]
+    taught = enrollments_visible_to(user).filter(
+        training_class__teacher_assignments__teacher_id__in=ids,
+        training_class__start_date__range=year_bounds(year), training_class__status__in=STARTED_CLASS_STATUSES,
+    )
+    employment = _employment_counts(taught, "training_class__teacher_assignments__teacher_id") if ids else {}
+    return [
+        TeacherPerformance(
+            rank=first_rank + index, teacher_id=row["teacher_id"], name=row["teacher__name"],
+            employment_type=EMPLOYMENT_TYPE_LABELS.get(row["teacher__employment_type"], ""),
+            classes=row["classes"], forms=row["forms"], good_forms=row["good_forms"],
+            employment=[
+                (TEACHER_EMPLOYMENT_HEADINGS[group], *employment.get(row["teacher_id"], {}).get(group, (0, 0))) for group in GROUPS
+            ],
+        )
+        for index, row in enumerate(rows)
+    ]
+
+
+def years_with_classes(user, *, today: date) -> list[int]:
+    """The years a year picker offers: from the first visible class's start to this year (one query)."""
+    first = classes_visible_to(user).order_by("start_date").values_list("start_date", flat=True).first()
+    first_year = first.year if first else today.year
+    return list(range(today.year, min(first_year, today.year) - 1, -1))
