@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from classes import hooks
 from classes.demo_data import make_mobile
 from classes.models import Enrollment, TrainingClass
 from evaluations.items import TRAINEE_ITEM_FIELDS
@@ -74,7 +75,11 @@ def _enroll_in_an_overlapping_class(home: TrainingClass, enrollment: Enrollment,
     overlapping.sort(key=lambda other: (
         other.institution.county.code == DEMO_COUNTY_CODE, other.institution.county.code != OTHER_COUNTY_CODE,
     ))
-    target = next((other for other in overlapping if other.enrolled < other.registered_headcount), None)
+    # A roster the institution may still change directly (no approved opening review in the way: classes/hooks.py).
+    target = next((
+        other for other in overlapping
+        if other.enrolled < other.registered_headcount and hooks.registered_change_refusal(other.pk) is None
+    ), None)
     if target is not None:
         Enrollment.objects.create(
             training_class=target, trainee_id=enrollment.trainee_id, roster_name=enrollment.roster_name, phone=phone,

@@ -45,6 +45,7 @@ def test_the_county_dismisses_a_shared_phone_and_the_league_reads_why(browser, l
     shot(phone, "county-signals-390")
 
     page = logged_in(browser, live_server, "county", 1366)
+    page.get_by_role("button", name="培训监管").click()
     page.get_by_role("link", name="疑点", exact=True).click()
     shot(page, "county-signals-1366")
     page.get_by_role("link", name="XA152201-2026-601").click()
