@@ -64,6 +64,7 @@ bench: install fonts
 	$(PY) bench/pdf.py
 	$(PY) bench/sampling.py
 	$(PY) bench/figures.py
+	$(PY) bench/signals.py
 
 check: install
 	$(PY) manage.py check

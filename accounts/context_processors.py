@@ -23,6 +23,7 @@ def _supervision_menu(user) -> list[tuple[str, str]]:
     if user.role == Role.LEAGUE:
         entries.append(("部门名单", reverse("supervision:department_list_list")))
     if user.role in (Role.COUNTY, Role.LEAGUE):
+        entries.append(("疑点", reverse("supervision:signal_list")))
         entries.append(("现场检查", reverse("supervision:inspection_coverage")))
         entries.append(("培训需求", reverse("supervision:demand_overview")))
     entries += [("需求目录", reverse("supervision:catalogue_list")), ("师资库", reverse("supervision:teacher_list"))]

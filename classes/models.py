@@ -327,3 +327,5 @@ class Enrollment(MaskedPhone, LockableModel):
             models.UniqueConstraint(fields=["training_class", "trainee"], name="enrollment_once_per_class"),
             models.CheckConstraint(name="enrollment_phone_format", condition=Q(phone__regex=r"^1[3-9][0-9]{9}$")),
         ]
+        # The shared-phone fraud signal (policy §8.4) finds every roster row with a class's phone numbers.
+        indexes = [models.Index(fields=["phone"], name="enrollment_phone")]

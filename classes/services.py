@@ -119,6 +119,7 @@ def training_class_update(*, actor: User, training_class: TrainingClass, **field
                 locked.save()
         except IntegrityError:
             raise ServiceError("班期编号已存在，请更换。") from None
+        hooks.notify_class_changed(locked.pk, hooks.ClassChange.CLASS_UPDATED)
     return locked
 
 
@@ -258,6 +259,7 @@ def roster_import_confirm(*, actor: User, roster_import: RosterImport, request=N
                 target=locked_class,
                 detail=f"导入 {len(check.rows)} 名学员",
             )
+            hooks.notify_class_changed(locked_class.pk, hooks.ClassChange.ROSTER_IMPORTED)
     except IntegrityError:
         # Another import wrote one of these people at the same moment; ours rolled back whole.
         raise ServiceError("名册在导入过程中被他人同时修改，本次未导入任何数据，请重新上传。") from None
@@ -322,6 +324,7 @@ def enrollment_mark_dropped(*, actor: User, enrollment: Enrollment) -> Enrollmen
             raise ServiceError(f"该学员结业情况为“{locked.get_completion_display()}”。")
         locked.completion = Enrollment.Completion.DROPPED
         locked.save(update_fields=["completion"])
+        hooks.notify_class_changed(locked_class.pk, hooks.ClassChange.ROSTER_CHANGED)
     return locked
 
 
@@ -333,6 +336,7 @@ def enrollment_remove(*, actor: User, enrollment: Enrollment) -> None:
             raise ServiceError("只有“筹备中”的培训班可以移除学员。")
         _check_registered_change_allowed(locked)
         Enrollment.objects.filter(pk=enrollment.pk, training_class=locked).delete()
+        hooks.notify_class_changed(locked.pk, hooks.ClassChange.ROSTER_CHANGED)
 
 
 def roster_file_check(*, training_class: TrainingClass, data: bytes) -> roster_file.RosterCheck:
@@ -395,6 +399,7 @@ def training_class_change_apply(
                 action=AuditEvent.Action.IMPORT_ROSTER, request=request, actor=actor, target=locked,
                 detail=f"备案变更增加 {len(added)} 名学员",
             )
+        hooks.notify_class_changed(locked.pk, hooks.ClassChange.CLASS_UPDATED)
     return locked
 
 

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role, User
+from classes import hooks
 from classes.models import Enrollment, Institution, TrainingClass
 from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
@@ -334,7 +335,9 @@ def trainee_evaluation_submit_online(*, token: str, name: str, id_number: str, a
     )
     if enrollment is None:
         raise TraineeIdentityMismatch("姓名或身份证号与本班花名册不符，请核对后重新填写。")
-    return _create_trainee_evaluation(enrollment, answers, source=TraineeEvaluation.Source.ONLINE)
+    evaluation = _create_trainee_evaluation(enrollment, answers, source=TraineeEvaluation.Source.ONLINE)
+    hooks.notify_class_changed(training_class.pk, hooks.ClassChange.TRAINEE_FORM)
+    return evaluation
 
 
 def trainee_evaluation_enter_paper(*, actor: User, enrollment: Enrollment, answers: dict) -> TraineeEvaluation:
@@ -343,9 +346,11 @@ def trainee_evaluation_enter_paper(*, actor: User, enrollment: Enrollment, answe
     with transaction.atomic():
         review = _lock_review(actor, enrollment.training_class)
         _trainee_form_open(review)
-        return _create_trainee_evaluation(
+        evaluation = _create_trainee_evaluation(
             enrollment, answers, source=TraineeEvaluation.Source.PAPER, entered_by=actor
         )
+        hooks.notify_class_changed(enrollment.training_class_id, hooks.ClassChange.TRAINEE_FORM)
+    return evaluation
 
 
 def trainee_evaluation_mark_untruthful(*, actor: User, evaluation: TraineeEvaluation, reason: str) -> TraineeEvaluation:
@@ -366,6 +371,7 @@ def trainee_evaluation_mark_untruthful(*, actor: User, evaluation: TraineeEvalua
         enrollment.is_subsidy_eligible = False
         enrollment.ineligibility_reason = f"附表2不如实填报：{reason}"
         enrollment.save(update_fields=["is_subsidy_eligible", "ineligibility_reason"])
+        hooks.notify_class_changed(enrollment.training_class_id, hooks.ClassChange.TRAINEE_FORM)
     return locked
 
 

@@ -18,6 +18,7 @@ from kombu.exceptions import OperationalError
 
 from accounts.audit import audit_event_record
 from accounts.models import AuditEvent, Role, User
+from classes import hooks
 from classes.models import Enrollment, TrainingClass
 from classes.roster_file import RosterFileError
 from classes.selectors import classes_visible_to
@@ -193,6 +194,8 @@ def call_attempt_record(*, actor: User, item: FollowupItem, outcome: str, callba
         attempt = CallAttempt.objects.create(item=locked, caller=actor, outcome=outcome, callback_at=callback_at, note=note.strip())
         if outcome == CallAttempt.Outcome.COMPLETED:
             _complete(actor, locked, answers or {})
+            # The answers may contradict the trainee's 附表2 (policy §5): a fraud signal (§8.4).
+            hooks.notify_class_changed(locked.sample.training_class_id, hooks.ClassChange.FOLLOWUP_CALL)
         else:
             reason = replacement_reason(
                 list(locked.attempts.values_list("outcome", flat=True)),

@@ -28,7 +28,7 @@ from classes.selectors import classes_visible_to, enrollments_visible_to
 from xingan_training.errors import ServiceError
 from xingan_training.locking import LockedRecordError
 
-from . import attendance_rules, attendance_selectors, checkin_codes, geo, rules
+from . import attendance_rules, attendance_selectors, checkin_codes, fraud_signals, geo, rules
 from .attendance_permissions import SITE_EDITABLE, is_training_day
 from .models import (
     AttendanceDay,
@@ -247,6 +247,9 @@ def check_in_record(
     finally:
         if photo_name and not is_saved:
             default_storage.delete(photo_name)  # no photo without its check-in
+    if geo.is_far(check_in.distance_m, settings.CHECKIN_FAR_METRES):
+        # The one fraud signal a check-in can make (§8.4); a near one changes none, so it queues nothing.
+        fraud_signals.enqueue_recompute(training_class.pk, "check_in")
     return check_in
 
 
@@ -317,6 +320,8 @@ def check_in_flag_dismiss(*, actor: User, check_in: CheckIn, reason: str) -> Che
             raise ServiceError("该异常已经核销。")
         locked.flag_dismissed_reason, locked.flag_dismissed_by, locked.flag_dismissed_at = reason, actor, timezone.now()
         locked.save(update_fields=["flag_dismissed_reason", "flag_dismissed_by", "flag_dismissed_at"])
+        # A dismissed check-in is no longer evidence of the class's far-check-in signal.
+        fraud_signals.enqueue_recompute(locked.training_class_id, "check_in_dismissed")
     return locked
 
 
@@ -337,8 +342,10 @@ def shortfall_dismiss(*, actor: User, enrollment: Enrollment, reason: str, today
         raise ServiceError("该学员出勤未低于80%，无需核销。")
     try:
         with transaction.atomic():
-            return ShortfallDismissal.objects.create(
+            dismissal = ShortfallDismissal.objects.create(
                 enrollment=enrollment, attended_days=attended, training_days=training_days, reason=reason, dismissed_by=actor
             )
+            fraud_signals.enqueue_recompute(enrollment.training_class_id, "shortfall_dismissed")
+            return dismissal
     except IntegrityError:
         raise ServiceError("该学员的出勤不足已经核销。") from None

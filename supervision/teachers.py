@@ -11,6 +11,7 @@ from classes.models import Institution, TrainingClass
 from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
 
+from . import fraud_signals
 from .models import ClassTeacher, Teacher
 from .opening_selectors import teachers_change_refusal
 from .teacher_selectors import teachers_visible_to
@@ -172,4 +173,6 @@ def class_teachers_assign(*, actor: User, training_class: TrainingClass, teacher
                 assignment = ClassTeacher(training_class=locked_class, teacher=teacher, assigned_by=actor)
                 assignment._history_user = actor
                 assignment.save()
+        # One teacher in two classes at once is a fraud signal (§8.4); so is clearing one by removing a teacher.
+        fraud_signals.enqueue_recompute(locked_class.pk, "teachers_assigned")
     return list(locked_class.teacher_assignments.select_related("teacher").order_by("teacher__name"))

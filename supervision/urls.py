@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import attendance, demand, department_lists, inspections, opening, performance, rectification, teachers
+from .views import attendance, demand, department_lists, inspections, opening, performance, rectification, signals, teachers
 
 app_name = "supervision"
 
@@ -22,6 +22,9 @@ urlpatterns = [
     path("teachers/<int:pk>/confirm/", teachers.teacher_confirm, name="teacher_confirm"),
     path("teachers/<int:pk>/reject/", teachers.teacher_reject, name="teacher_reject"),
     path("classes/<int:pk>/teachers/", teachers.class_teachers, name="class_teachers"),
+    path("classes/<int:pk>/signals/", signals.class_signals, name="class_signals"),
+    path("signals/", signals.signal_list, name="signal_list"),
+    path("signals/<int:pk>/dismiss/", signals.signal_dismiss, name="signal_dismiss"),
     path("attendance/", attendance.attendance_classes, name="attendance_classes"),
     path("attendance/classes/<int:pk>/", attendance.attendance_class, name="attendance_class"),
     path("attendance/classes/<int:pk>/trainees/", attendance.attendance_trainees, name="attendance_trainees"),

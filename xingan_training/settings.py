@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from .env import env_bool, env_int, env_list, env_str
 
@@ -260,6 +261,9 @@ CELERY_BEAT_SCHEDULE = {
     "resume-stalled-documents": {"task": "reports.resume_stalled_documents", "schedule": 120.0},
     # The dashboards' and the statistics report's summary rows (reports/dashboards/services.py); pages show the time.
     "refresh-class-figures": {"task": "reports.refresh_class_figures", "schedule": 600.0},
+    # Fraud signals (policy §8.4) follow each change through a task; the nightly sweep catches what a dead broker, the
+    # admin or a data fix left behind. About a minute for 10,000 classes (bench/signals.py).
+    "sweep-fraud-signals": {"task": "supervision.sweep_signals", "schedule": crontab(hour=2, minute=30)},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

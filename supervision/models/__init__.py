@@ -11,4 +11,5 @@ from .inspections import Inspection, InspectionAttachment
 from .opening import ChangeRequest, OpeningDocument, OpeningEvent, OpeningReview, OpeningTraineeDecision
 from .performance import CatalogueStatusChange, InstitutionEvaluation, ListDecision
 from .rectification import RectificationAttachment, RectificationEvidence, RectificationItem, RectificationItemEvent, RectificationSource
+from .signals import ClassSignalCheck, FraudSignal
 from .teachers import ClassTeacher, Teacher

@@ -130,13 +130,15 @@ class Command(BaseCommand):
         from supervision.demo_opening import seed_opening_demo
         from supervision.demo_performance import seed_performance_demo
         from supervision.demo_rectification import seed_rectification_demo
+        from supervision.demo_signals import seed_signals_demo
 
         seed_supervision_demo(_rng_for("supervision"))
         seed_attendance_demo(_rng_for("attendance"))
         seed_rectification_demo(_rng_for("rectification"))
         seed_inspections_demo(_rng_for("inspections"))
         seed_opening_demo(_rng_for("opening"))  # after the teacher pool: the new classes name pool teachers
-        seed_performance_demo(_rng_for("performance"))  # last: it reads the year's classes, forms and follow-ups
+        seed_performance_demo(_rng_for("performance"))  # reads the year's classes, forms and follow-ups
+        seed_signals_demo(_rng_for("signals"))  # last: plants its cases, then recomputes every class
 
     def _occupations(self) -> list[Occupation]:
         occupations = []
