@@ -24,6 +24,7 @@ def fits_a_phone(page) -> None:
 def test_a_county_officer_finds_a_trainee_by_id_number(browser, live_server, county_user, forwarded_class):  # noqa: F811
     trainee = forwarded_class.enrollments.select_related("trainee").order_by("id").first().trainee
     page = open_as(browser, live_server, "county")
+    page.get_by_role("button", name="回访与就业").click()
     page.get_by_role("link", name="学员查询").click()
     page.get_by_label("姓名、身份证号或手机号").fill(trainee.id_number)
     page.get_by_role("button", name="查询").click()
