@@ -152,6 +152,14 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
+def resident_id_cell(value: object, *, today: date):
+    """A sheet cell holding a resident ID number, parsed; IdentifierError with the Chinese message otherwise.
+    Excel turns an ID typed as a number into a float that has lost its last digits: refused, not guessed."""
+    if isinstance(value, (int, float)):
+        raise IdentifierError("身份证号须以文本格式填写（数字格式会丢失末尾几位）")
+    return parse_resident_id(_text(value), today=today)
+
+
 def check_rows(
     records: list[tuple[int, dict[str, object]]],
     *,
@@ -184,15 +192,13 @@ def check_rows(
             fail("gender", "性别应填“男”或“女”")
 
         resident_id = None
-        if isinstance(raw["id_number"], (int, float)):
-            fail("id_number", "身份证号须以文本格式填写（数字格式会丢失末尾几位）")
-        else:
-            try:
-                resident_id = parse_resident_id(_text(raw["id_number"]), today=today)
-                if gender:
-                    check_resident_id_matches(resident_id, gender=gender)
-            except IdentifierError as error:
-                fail("id_number", str(error))
+        try:
+            resident_id = resident_id_cell(raw["id_number"], today=today)
+            if gender:
+                check_resident_id_matches(resident_id, gender=gender)
+        except IdentifierError as error:
+            resident_id = None
+            fail("id_number", str(error))
 
         if resident_id is not None:
             number = resident_id.number

@@ -7,8 +7,8 @@ workbooks); only the two columns every department's list has are required: 姓�
 from dataclasses import dataclass, field
 from datetime import date
 
-from classes.identity import IdentifierError, clean_person_name, parse_resident_id
-from classes.roster_file import RowError
+from classes.identity import IdentifierError, clean_person_name
+from classes.roster_file import RowError, resident_id_cell
 
 COLUMNS = (("name", "姓名"), ("id_number", "身份证号"))
 COLUMN_LABELS = dict(COLUMNS)
@@ -54,13 +54,10 @@ def check_list_rows(records: list[tuple[int, dict[str, object]]], *, today: date
         except IdentifierError as error:
             fail("name", str(error))
         number = ""
-        if isinstance(raw["id_number"], (int, float)):
-            fail("id_number", "身份证号须以文本格式填写（数字格式会丢失末尾几位）")
-        else:
-            try:
-                number = parse_resident_id(_text(raw["id_number"]), today=today).number
-            except IdentifierError as error:
-                fail("id_number", str(error))
+        try:
+            number = resident_id_cell(raw["id_number"], today=today).number
+        except IdentifierError as error:
+            fail("id_number", str(error))
         if number:
             if number in first_row_of:
                 fail("id_number", f"与第 {first_row_of[number]} 行身份证号重复")
