@@ -156,9 +156,15 @@ def county_verification_submit(*, actor: User, training_class: TrainingClass, ra
                      fields=("is_qualified", "passing_trainees", "responsible_person", "verified_on", "unqualified_reason"))
 
 
-def forwarding_blockers(training_class: TrainingClass) -> list[str]:
-    """Why a verified class cannot go to the league yet; empty when it can (policy §3, §5, §6.4)."""
-    facts = with_review_facts(TrainingClass.objects.filter(pk=training_class.pk)).get()
+def _review_facts(training_class: TrainingClass) -> TrainingClass:
+    return with_review_facts(TrainingClass.objects.filter(pk=training_class.pk)).get()
+
+
+def forwarding_blockers(training_class: TrainingClass, *, facts: TrainingClass | None = None,
+                        review: ClassReview | None = None) -> list[str]:
+    """Why a verified class cannot go to the league yet; empty when it can (policy §3, §5, §6.4). ``facts`` and
+    ``review``, when the caller already holds them, save reading them again."""
+    facts = facts or _review_facts(training_class)
     grade = grade_from_facts(facts)
     blockers = []
     if grade.total == 0:
@@ -171,7 +177,7 @@ def forwarding_blockers(training_class: TrainingClass) -> list[str]:
         blockers.append("评价为“差”的学员达到10%，须先立案核查")
     if facts.investigation_open:
         blockers.append("有进行中的核查，须先作出核查结论并重新评价核实")
-    review = ClassReview.objects.filter(training_class=training_class).first()
+    review = review or ClassReview.objects.filter(training_class=training_class).first()
     if facts.investigation_confirmed and review is not None and review.is_qualified:
         blockers.append("核查情况属实，须重新评价核实为不合格")
     coverage = coverage_of(training_class)
@@ -182,10 +188,9 @@ def forwarding_blockers(training_class: TrainingClass) -> list[str]:
     return blockers
 
 
-def forwarding_needs_coverage_reason(training_class: TrainingClass) -> bool:
+def forwarding_needs_coverage_reason(training_class: TrainingClass, *, facts: TrainingClass | None = None) -> bool:
     """Policy §3: below 80% of completed trainees with a valid 附表2, forwarding needs the county's reason."""
-    facts = with_review_facts(TrainingClass.objects.filter(pk=training_class.pk)).get()
-    return coverage_from_facts(facts) is not True
+    return coverage_from_facts(facts or _review_facts(training_class)) is not True
 
 
 def review_forward(*, actor: User, training_class: TrainingClass, version: int | None = None,
@@ -199,11 +204,12 @@ def review_forward(*, actor: User, training_class: TrainingClass, version: int |
         if review.status != Status.COUNTY_VERIFIED:
             raise ServiceError(f"评价状态为“{review.get_status_display()}”，须先完成评价核实才能上报。")
         _check_version(review, version)
-        blockers = forwarding_blockers(review.training_class)
+        facts = _review_facts(review.training_class)
+        blockers = forwarding_blockers(review.training_class, facts=facts, review=review)
         if blockers:
             raise ServiceError("不能上报：" + "；".join(blockers) + "。")
         reason = ""
-        if forwarding_needs_coverage_reason(review.training_class):
+        if forwarding_needs_coverage_reason(review.training_class, facts=facts):
             if not coverage_reason:
                 raise ServiceError("有效学员评价表不足结业学员的80%，上报须填写书面说明。")
             reason = f"学员评价表覆盖率不足80%的说明：{coverage_reason}"
