@@ -22,14 +22,17 @@ SCATTER = 2_654_435_761
 TEACHER_OFFSET = SPACE // 2
 
 
+_BIRTH_DAYS = [FIRST_BIRTH_DAY + timedelta(days=day) for day in range(BIRTH_DAYS)]
+_BIRTH_TEXT = [f"{day:%Y%m%d}" for day in _BIRTH_DAYS]
+
+
 def resident_id(index: int) -> tuple[str, str, date]:
     """(ID number, gender, birth date) of the person with this index (0 ≤ index < SPACE)."""
     point = index * SCATTER % SPACE
     point, area = divmod(point, len(LEAGUE_AREA_CODES))
     day, sequence = divmod(point, SEQUENCES)
-    birth = FIRST_BIRTH_DAY + timedelta(days=day)
-    body = f"{LEAGUE_AREA_CODES[area]}{birth:%Y%m%d}{sequence:03d}"
-    return body + ric.calc_check_digit(body + "0"), ("male" if sequence % 2 else "female"), birth
+    body = f"{LEAGUE_AREA_CODES[area]}{_BIRTH_TEXT[day]}{sequence:03d}"
+    return body + ric.calc_check_digit(body + "0"), ("male" if sequence % 2 else "female"), _BIRTH_DAYS[day]
 
 
 _TWO_CHARACTER = [surname + given for surname in SURNAMES for given in GIVEN_NAME_CHARS]
