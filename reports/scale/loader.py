@@ -35,12 +35,14 @@ from followups.models import CallAttempt, EmploymentRecord, FollowupItem, Follow
 from followups.sampling import draw_order, followup_due_date
 from evaluations import rules
 from reports.dashboards.models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh
+from supervision.fraud_signals import fraud_signals_recompute
 from supervision.models import (
     AttendanceDay,
     CatalogueStatusChange,
     CheckIn,
     ClassSite,
     ClassTeacher,
+    FraudSignal,
     Inspection,
     InstitutionEvaluation,
     ListDecision,
@@ -114,7 +116,19 @@ class ScaleLoader:
             self._inspections()
             self._performance()
             self._attendance()
+        self._fraud_signals()
         return self.progress
+
+    def _fraud_signals(self) -> None:
+        """Policy §8.4: the planted cases (three trainees of a class giving one phone number) go through the
+        portal's own detection after commit, so the signals and their evidence are what the nightly sweep writes."""
+        planted = [self.class_id(plan) for plan in self.plans if plan.shared_phone]
+        started = datetime.now()
+        if planted:
+            fraud_signals_recompute(class_ids=planted)
+        self.progress.table("supervision_fraudsignal（fraud_signals_recompute）",
+                            FraudSignal.objects.filter(training_class_id__in=planted).count(),
+                            (datetime.now() - started).total_seconds())
 
     def _class_rng(self, plan: story.ClassPlan, salt: str) -> random.Random:
         return random.Random(f"{self.seed}:{salt}:{plan.index}")
@@ -684,43 +698,47 @@ class ScaleLoader:
     # -- teacher pool (policy §8.8) ----------------------------------------------------------------------
 
     def _teachers(self) -> None:
-        per_institution = 6
+        """Each class gets two teachers of its institution who are free on its dates: an institution has as many
+        teachers as its busiest weeks need, and no teacher teaches two classes at once (the TEACHER_CONFLICT
+        signal finds nothing it was not meant to find)."""
+        teachers_of: list[list[date]] = [[] for _ in self.institutions]  # per institution: each teacher's last day
+        assigned = []
+        for plan in sorted((plan for plan in self.plans if plan.status != "draft"), key=lambda plan: plan.start):
+            busy_until = teachers_of[plan.institution]
+            free = [slot for slot, last_day in enumerate(busy_until) if last_day < plan.start][:2]
+            while len(free) < 2:
+                busy_until.append(date.min)
+                free.append(len(busy_until) - 1)
+            for slot in free:
+                busy_until[slot] = plan.end
+                assigned.append((plan, slot))
         base = next_id(Teacher)
+        first_of, number = [], 0
+        for busy_until in teachers_of:
+            first_of.append(base + number)
+            number += len(busy_until)
         people = People(random.Random(f"{self.seed}:teachers"))
-        offset = next_id(Teacher) + TEACHER_OFFSET
+        proposed = moment(self.today - timedelta(days=365 * story.YEARS + 30), 10)
         rows, occupation_rows = [], []
         for index, institution in enumerate(self.institutions):
-            for slot in range(per_institution):
-                number = index * per_institution + slot
-                id_number, _gender, _birth = resident_id(offset + number)
-                proposed = moment(self.today - timedelta(days=365 * story.YEARS + 30), 10)
-                rows.append((base + number, people.name(), id_number, "full_time" if slot < 3 else "part_time",
-                             "skill_level_certificate", f"S{self.seed % 1000:03d}{number:08d}", institution.name,
+            for slot in range(len(teachers_of[index])):
+                pk = first_of[index] + slot
+                id_number, _gender, _birth = resident_id(TEACHER_OFFSET + pk)
+                rows.append((pk, people.name(), id_number, "full_time" if slot % 2 == 0 else "part_time",
+                             "skill_level_certificate", f"S{self.seed % 1000:03d}{pk:08d}", institution.name,
                              "confirmed", institution.pk, self.staff_ids[index], proposed, self.league_user_id,
                              proposed + timedelta(days=3), ""))
                 for occupation in self.licensed[index]:
-                    occupation_rows.append((base + number, self.occupations[occupation].pk))
+                    occupation_rows.append((pk, self.occupations[occupation].pk))
         copy_rows(Teacher, ["id", "name", "id_number", "employment_type", "qualification", "certificate_number",
                             "employer", "status", "proposed_by_institution", "proposed_by", "proposed_at",
                             "reviewed_by", "reviewed_at", "rejection_reason"], rows, progress=self.progress)
         through = Teacher.occupations.through
         copy_rows(through._meta.db_table, ["teacher_id", "occupation_id"], occupation_rows, progress=self.progress)
-        self.teacher_base, self.teachers_per_institution = base, per_institution
-
-        def assignments():
-            taught = [0] * len(self.institutions)
-            for plan in self.plans:
-                if plan.status == "draft":
-                    continue
-                first = taught[plan.institution]
-                taught[plan.institution] += 1
-                # Rotating through the institution's six teachers: consecutive classes never share one.
-                for slot in (first % 3, 3 + first % 3):
-                    teacher = self.teacher_base + plan.institution * per_institution + slot
-                    yield self.class_id(plan), teacher, self.staff_ids[plan.institution], moment(plan.start - timedelta(days=18), 10)
-
-        copy_rows(ClassTeacher, ["training_class", "teacher", "assigned_by", "assigned_at"], assignments(),
-                  progress=self.progress)
+        copy_rows(ClassTeacher, ["training_class", "teacher", "assigned_by", "assigned_at"], (
+            (self.class_id(plan), first_of[plan.institution] + slot, self.staff_ids[plan.institution],
+             moment(plan.start - timedelta(days=18), 10)) for plan, slot in assigned
+        ), progress=self.progress)
 
     # -- on-site inspections (policy §8.5) and the ledger (§8.6) -----------------------------------------
 
