@@ -177,3 +177,13 @@ def test_a_dangling_reference_fails_the_load(seeded):
                     [training_class.pk],
                 )
     assert not Enrollment.objects.filter(trainee_id=2147483000).exists()
+
+
+@pytest.mark.django_db
+def test_append_adds_classes_and_people_without_reusing_an_id_number(seeded):
+    before = TrainingClass.objects.count()
+    call_command("seed_scale", classes=12, trainees_per_class=5, seed=8, append=True, no_vacuum=True, verbosity=0)
+    assert TrainingClass.objects.count() == before + 12
+    assert Trainee.objects.values("id_number").distinct().count() == Trainee.objects.count()
+    assert User.objects.filter(username="scale_county").count() == 1
+    assert class_figures_refresh().rows_changed == 0

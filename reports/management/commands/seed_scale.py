@@ -64,12 +64,13 @@ class Command(BaseCommand):
             raise CommandError("规模测试账号（scale_league 等）已存在，不能重复载入；请加 --flush 重新载入。")
         password = os.environ.get("SCALE_PASSWORD") or DEFAULT_PASSWORD
         started = time.monotonic()
-        self.stdout.write(f"载入规模数据：{options['classes']:,} 个培训班，平均每班 {options['trainees_per_class']} 人，"
+        write = self.stdout.write if options["verbosity"] > 0 else (lambda line: None)
+        write(f"载入规模数据：{options['classes']:,} 个培训班，平均每班 {options['trainees_per_class']} 人，"
                           f"种子 {options['seed']}")
         loader = ScaleLoader(classes=options["classes"], trainees_per_class=options["trainees_per_class"],
-                             seed=options["seed"], password=password, write=self.stdout.write)
+                             seed=options["seed"], password=password, write=write)
         loader.run()
         if not options["no_vacuum"]:
-            vacuum_analyze(self.stdout.write)
-        self.stdout.write(self.style.SUCCESS(
+            vacuum_analyze(write)
+        write(self.style.SUCCESS(
             f"完成：{time.monotonic() - started:.0f} 秒。登录名 {', '.join(SCALE_LOGINS)}。"))
