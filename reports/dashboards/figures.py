@@ -223,6 +223,7 @@ class FigureResult:
     total: list[Cell] | None = None
     notes: list[str] = field(default_factory=list)
     empty_text: str = "所选期间和条件下没有已结业的培训班。"  # shown instead of a table without rows
+    is_wide: bool = False  # a table too wide to sit beside its chart: the chart above it, both full width
 
     @property
     def header(self) -> list[tuple[str, bool]]:
@@ -454,7 +455,7 @@ def followups(context: FigureContext) -> FigureResult:
     return FigureResult(
         columns=[context.area.label, "参训学员", "应回访", "已回访", "回访比例", "达标的班", "逾期未达标的班", "未抽样的班",
                  "按时完成率"],
-        rows=rows, chart=chart, total=[_text("合计"), *cells(context.total, context.class_list_link)],
+        rows=rows, chart=chart, total=[_text("合计"), *cells(context.total, context.class_list_link)], is_wide=True,
     )
 
 
@@ -502,6 +503,7 @@ def employment(context: FigureContext) -> FigureResult:
             f"{label} {'/'.join(f'{pct}%' for pct in rules.EMPLOYMENT_THRESHOLDS[group])}"
             for group, label, _ in EMPLOYMENT_GROUPS
         ) + "。虚线为各类“一般”的标准。学生只统计，不评级。"],
+        is_wide=True,
     )
 
 
@@ -625,7 +627,7 @@ def fraud_signals(context: FigureContext) -> FigureResult:
         notes=["统计当前所有待核实的疑点，不限统计期间；核实后由旗县市核销。"]
         + (["疑点类型：" + "；".join(f"{SIGNAL_KIND_COLUMNS.get(kind, kind)}＝{labels[kind]}" for kind in kinds) + "。"]
            if kinds else []),
-        empty_text="没有待核实的疑点。",
+        empty_text="没有待核实的疑点。", is_wide=True,
     )
 
 
