@@ -19,7 +19,7 @@ class SignalFilterForm(forms.Form):
                          error_messages={"invalid_choice": INVALID_CHOICE})
     institution = ModelChoice(label="培训机构", queryset=None, required=False, empty_label="全部机构",
                               error_messages={"invalid_choice": INVALID_CHOICE})
-    occupation = ModelChoice(label="培训职业", queryset=Occupation.objects.order_by("code"), required=False,
+    occupation = ModelChoice(label="职业（工种）", queryset=Occupation.objects.order_by("code"), required=False,
                              empty_label="全部职业", error_messages={"invalid_choice": INVALID_CHOICE})
     category = forms.ChoiceField(label="培训类别", choices=[("", "全部类别")] + TrainingCategory.choices, required=False,
                                  error_messages={"invalid_choice": INVALID_CHOICE})
