@@ -178,9 +178,10 @@ def _user_of_scope(scope: str) -> User | None:
     if scope == "all":
         return User(is_superuser=True)
     role, _, region_id = scope.partition("-")
-    if role not in (Role.LEAGUE, Role.COUNTY) or not region_id.isdigit():
+    if role not in (Role.LEAGUE, Role.COUNTY) or not (region_id.isdigit() or region_id == "None"):
         return None
-    return User(role=role, region_id=int(region_id))
+    # "None": staff without a region, whose scope (and so report) is empty, as classes_visible_to gives them.
+    return User(role=role, region_id=int(region_id) if region_id.isdigit() else None)
 
 
 def _area_rows(user, period: Period) -> list[AreaFigures]:

@@ -213,3 +213,11 @@ def test_the_page_shows_the_table_and_both_downloads(client, county_user, counte
     assert f'{reverse("reports:statistics_pdf")}?year=2026&amp;quarter=2' in page
     assert f'{reverse("reports:statistics_xlsx")}?year=2026&amp;quarter=2' in page
     assert response.context["report"].total.classes == 3
+
+
+def test_printed_figures_refuse_a_scope_or_period_they_cannot_read(db):
+    from reports.statistics.report import printed_figures
+
+    assert printed_figures("2026/county-None")[-1][1] == "0"  # a county account without its county: an empty report
+    for printout_id in ("2026/institution-3", "2026/county-x", "2026", "20x6/league-1", "2026Q5/league-1", ""):
+        assert printed_figures(printout_id) is None, printout_id
