@@ -7,5 +7,10 @@ class ReportsConfig(AppConfig):
 
     def ready(self):
         from .dashboards.filters import register_class_list_filters
+        from .models import Printout
+        from .statistics.report import printed_figures
+        from .verification.fingerprints import register_fingerprint_source
 
         register_class_list_filters()
+        # Registered at start-up, not on first import of the report: the public page may be a process's first request.
+        register_fingerprint_source(Printout.Kind.STATISTICS_REPORT, printed_figures)

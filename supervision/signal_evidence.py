@@ -25,6 +25,39 @@ class EvidenceView:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class PersonRefs:
+    """How signals may name one enrollment of a person: the ids evidence rows and subjects carry."""
+
+    enrollment_id: int
+    trainee_id: int
+    phone_key: str  # signal_facts.phone_key of the roster's phone
+    form_ids: frozenset[int] = frozenset()  # the enrollment's 附表2 (identical forms name forms)
+    check_in_ids: frozenset[int] = frozenset()  # its check-ins (far check-ins name check-ins)
+
+
+def names_person(*, subject: str, key: str, evidence: dict, person: PersonRefs) -> bool:
+    """Whether a signal about the enrollment's class names this person: by its subject (the person's ID, the
+    roster's phone), its key (a follow-up contradiction is one enrollment's) or a row of its evidence. Evidence
+    keeps the first rows only (EVIDENCE_ROWS_MAX, FAR_CHECK_INS_SHOWN): a person past them is not named."""
+    if subject in (f"trainee:{person.trainee_id}", f"phone:{person.phone_key}") or key == f"enrollment:{person.enrollment_id}":
+        return True
+    return any(
+        row.get("enrollment_id") == person.enrollment_id or row.get("form_id") in person.form_ids
+        or row.get("check_in_id") in person.check_in_ids
+        for row in evidence.get("rows", [])
+    )
+
+
+def names_people(evidence: dict) -> bool:
+    """Whether a signal's evidence lists people at all; one that does not (a teacher's conflict) is about the class."""
+    return bool(evidence.get("rows"))
+
+
+def check_in_ids_named(evidence: dict) -> set[int]:
+    return {row["check_in_id"] for row in evidence.get("rows", []) if "check_in_id" in row}
+
+
 def _local(value: str, tz: tzinfo) -> datetime:
     return datetime.fromisoformat(value).astimezone(tz)
 

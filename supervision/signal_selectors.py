@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from accounts.models import Role
 from accounts.scoping import scope_to_user
-from classes.models import Institution, Region, TrainingClass
+from classes.models import Institution, Occupation, Region, TrainingClass
 from classes.selectors import classes_visible_to
 
 from .models import FraudSignal
@@ -44,12 +44,14 @@ _STATUS_ORDER = Case(
 )
 
 
-def signal_list_for(
-    user, *, kind: str = "", status: str = "", county: Region | None = None, institution: Institution | None = None,
+def signals_filtered_for(
+    user, *, kind: str = "", status: str = "", county: Region | int | None = None,
+    institution: Institution | int | None = None, occupation: Occupation | int | None = None, category: str = "",
     start_from: date | None = None, start_to: date | None = None, query: str = "",
 ) -> QuerySet[FraudSignal]:
-    """The county's (league's) list; the period filters the classes' start dates, both ends included; the search
-    matches the batch number or the institution's name."""
+    """The user's signals narrowed by the list's filters, unordered: the list and the dashboard's figure (which
+    links each count to the list with the same filters) count the same rows. The period filters the classes'
+    start dates, both ends included; the search matches the batch number or the institution's name."""
     signals = fraud_signals_visible_to(user)
     if kind:
         signals = signals.filter(kind=kind)
@@ -59,6 +61,10 @@ def signal_list_for(
         signals = signals.filter(training_class__institution__county=county)
     if institution is not None:
         signals = signals.filter(training_class__institution=institution)
+    if occupation is not None:
+        signals = signals.filter(training_class__occupation=occupation)
+    if category:
+        signals = signals.filter(training_class__category=category)
     if start_from:
         signals = signals.filter(training_class__start_date__gte=start_from)
     if start_to:
@@ -68,8 +74,13 @@ def signal_list_for(
         signals = signals.filter(
             Q(training_class__batch_number__icontains=query) | Q(training_class__institution__name__icontains=query)
         )
+    return signals
+
+
+def signal_list_for(user, **filters) -> QuerySet[FraudSignal]:
+    """The county's (league's) list (filters: signals_filtered_for): open first, the newest finding first."""
     return (
-        signals.select_related("training_class__institution__county", "training_class__occupation", "dismissed_by")
+        signals_filtered_for(user, **filters).select_related("training_class__institution__county", "training_class__occupation", "dismissed_by")
         .annotate(status_order=_STATUS_ORDER)
         .order_by("status_order", "-last_detected_at", "-id")
     )
@@ -114,3 +125,12 @@ def signal_status_counts(user, training_class: TrainingClass | None = None) -> d
     counts = dict.fromkeys(FraudSignal.Status.values, 0)
     counts.update(signals.order_by().values_list("status").annotate(total=Count("id")))
     return counts
+
+
+def open_signal_counts_for(user, *, group_by: tuple[str, ...], **filters) -> list[dict]:
+    """Open signals (待核实) counted per kind and per ``group_by`` (paths from the signal, e.g. the class's county
+    id and name), one query: the dashboards' figure. Filters as signals_filtered_for."""
+    return list(
+        signals_filtered_for(user, status=FraudSignal.Status.OPEN, **filters)
+        .values("kind", *group_by).annotate(total=Count("id")).order_by(*group_by, "kind")
+    )

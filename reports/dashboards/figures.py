@@ -222,6 +222,8 @@ class FigureResult:
     chart: dict | None = None
     total: list[Cell] | None = None
     notes: list[str] = field(default_factory=list)
+    empty_text: str = "所选期间和条件下没有已结业的培训班。"  # shown instead of a table without rows
+    is_wide: bool = False  # a table too wide to sit beside its chart: the chart above it, both full width
 
     @property
     def header(self) -> list[tuple[str, bool]]:
@@ -453,7 +455,7 @@ def followups(context: FigureContext) -> FigureResult:
     return FigureResult(
         columns=[context.area.label, "参训学员", "应回访", "已回访", "回访比例", "达标的班", "逾期未达标的班", "未抽样的班",
                  "按时完成率"],
-        rows=rows, chart=chart, total=[_text("合计"), *cells(context.total, context.class_list_link)],
+        rows=rows, chart=chart, total=[_text("合计"), *cells(context.total, context.class_list_link)], is_wide=True,
     )
 
 
@@ -501,6 +503,7 @@ def employment(context: FigureContext) -> FigureResult:
             f"{label} {'/'.join(f'{pct}%' for pct in rules.EMPLOYMENT_THRESHOLDS[group])}"
             for group, label, _ in EMPLOYMENT_GROUPS
         ) + "。虚线为各类“一般”的标准。学生只统计，不评级。"],
+        is_wide=True,
     )
 
 
@@ -559,11 +562,75 @@ def league_comparison_of(league_classes: QuerySet[TrainingClass], *, today: date
 # @figure under the same key and requires_model (the placeholder may stay: it never replaces a registered entry).
 # The function reads that app's rows through its scoping function with context.user, narrowed to context.period
 # (and the filters in context.link_params), groups them by context.area, and links each number to that app's list:
-# - fraud_signals: open signals per county/institution (policy §8.4), linking to the signal list;
 # - rectification_items: open and overdue items (§8.6: past the deadline and not closed), per county/institution,
 #   and for an institution its own open items;
 # - inspection_coverage: inspected batches / batches per county and calendar year against 60%
 #   (supervision.rules.inspection_coverage_met, §8.5).
+# Short column headers of the signal kinds (the full names are long sentences: supervision FraudSignal.Kind).
+SIGNAL_KIND_COLUMNS = {
+    "id_overlap": "身份证重叠", "shared_phone": "共用手机", "repeat_training": "重复培训", "identical_forms": "附表2雷同",
+    "far_check_ins": "签到过远", "attendance_shortfall": "出勤不足", "followup_contradiction": "回访矛盾",
+    "teacher_conflict": "教师冲突",
+}
+SIGNAL_KIND_COLORS = ["#c62828", "#e0a100", "#8e44ad", "#1f6fb2", "#2e7d32", "#6d4c41", "#00838f", "#9aa0a6"]
+SIGNAL_FILTERS = ("county", "institution", "occupation", "category")
+
+
+@figure(key="fraud_signals", title="待核实的疑点（各{area}，按疑点类型）", dashboards=BUREAU_DASHBOARDS,
+        requires_model="supervision.FraudSignal")
+def fraud_signals(context: FigureContext) -> FigureResult:
+    """Policy §8.4: the open signals (待核实) in the user's scope, per county (league) or institution (county) and
+    per kind, within the dashboard's county, institution, occupation and category filters, whatever the period
+    (a signal stays open until the county checks it, as a rectification item does). Each number links to the
+    signal list with the same filters. Institutions have no such figure: signals are evidence about them and
+    supervision.signal_selectors shows them none."""
+    from supervision.models import FraudSignal
+    from supervision.signal_selectors import open_signal_counts_for
+
+    filters = {name: context.link_params[name] for name in SIGNAL_FILTERS if name in context.link_params}
+    area_path, name_path, order_path = (f"training_class__{path}" for path in (
+        context.area.path, context.area.name_path, context.area.order_path))
+    counts = open_signal_counts_for(context.user, group_by=tuple(dict.fromkeys((order_path, area_path, name_path))),
+                                    **filters)
+    signal_list = reverse("supervision:signal_list")
+
+    def link(**params) -> str:
+        merged = {"status": FraudSignal.Status.OPEN, **filters, **{key: value for key, value in params.items() if value}}
+        return f"{signal_list}?{urlencode(merged)}"
+
+    kinds = [kind for kind in FraudSignal.Kind.values if any(count["kind"] == kind for count in counts)]
+    by_area: dict[int, dict[str, int]] = {}
+    names: dict[int, str] = {}
+    for count in counts:
+        names[count[area_path]] = count[name_path]
+        by_area.setdefault(count[area_path], {})[count["kind"]] = count["total"]
+    by_kind = {kind: sum(area.get(kind, 0) for area in by_area.values()) for kind in kinds}
+
+    def cells(area_key: int | None, area_counts: dict[str, int]) -> list[Cell]:
+        area = {context.area.param: area_key}
+        return [_number(sum(area_counts.values()), link(**area)),
+                *[_number(area_counts.get(kind, 0), link(kind=kind, **area)) for kind in kinds]]
+
+    rows = [[_text(names[key]), *cells(key, area_counts)] for key, area_counts in by_area.items()]
+    chart = bar_chart(
+        categories=[names[key] for key in by_area], stacked=True,
+        series=[
+            Series(SIGNAL_KIND_COLUMNS.get(kind, kind), SIGNAL_KIND_COLORS[index % len(SIGNAL_KIND_COLORS)],
+                   [(by_area[key].get(kind, 0), link(kind=kind, **{context.area.param: key})) for key in by_area])
+            for index, kind in enumerate(kinds)
+        ],
+    ) if rows else None
+    labels = dict(FraudSignal.Kind.choices)
+    return FigureResult(
+        columns=[context.area.label, "待核实", *(SIGNAL_KIND_COLUMNS.get(kind, kind) for kind in kinds)],
+        rows=rows, chart=chart, total=[_text("合计"), *cells(None, by_kind)] if rows else None,
+        notes=["统计当前所有待核实的疑点，不限统计期间；核实后由旗县市核销。"]
+        + (["疑点类型：" + "；".join(f"{SIGNAL_KIND_COLUMNS.get(kind, kind)}＝{labels[kind]}" for kind in kinds) + "。"]
+           if kinds else []),
+        empty_text="没有待核实的疑点。", is_wide=True,
+    )
+
+
 @figure(key="rectification_items", title="整改事项（未销号 / 逾期）", dashboards=ALL_DASHBOARDS,
         requires_model="supervision.RectificationItem")
 def rectification_items(context: FigureContext) -> FigureResult:
@@ -602,8 +669,6 @@ def inspection_coverage(context: FigureContext) -> FigureResult:
     return FigureResult(columns=["旗县市", "班期", "已检查", "覆盖率", "是否达到60%", "进度"], rows=rows, chart=chart)
 
 
-placeholder(key="fraud_signals", title="未处理的疑点信号", dashboards=BUREAU_DASHBOARDS,
-            requires_model="supervision.FraudSignal")
 placeholder(key="rectification_items", title="整改事项（未销号 / 逾期）", dashboards=ALL_DASHBOARDS,
             requires_model="supervision.RectificationItem")
 placeholder(key="inspection_coverage", title="现场检查覆盖率（不低于60%）", dashboards=BUREAU_DASHBOARDS,

@@ -53,6 +53,21 @@ class Period:
         return str(self.year)
 
 
+def period_from_file_label(text: str) -> Period | None:
+    """The period a ``file_label`` names ("2026", "2026Q3", "2026-05"), as a printout's record keeps it; None for
+    anything else."""
+    try:
+        if "Q" in text:
+            year, quarter = text.split("Q")
+            return Period(int(year), quarter=int(quarter))
+        if "-" in text:
+            year, month = text.split("-")
+            return Period(int(year), month=int(month))
+        return Period(int(text))
+    except ValueError:
+        return None
+
+
 def month_bounds(month_start: date) -> tuple[date, date]:
     """The first and last day of the month that ``month_start`` falls in."""
     first = month_start.replace(day=1)

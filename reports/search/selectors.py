@@ -3,7 +3,6 @@ the classes, 附表2, follow-ups and fraud signals the user may see. A fixed num
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from accounts.models import Role
@@ -13,6 +12,11 @@ from evaluations.models import TraineeEvaluation
 from evaluations.selectors import trainee_evaluations_visible_to
 from followups.models import FollowupItem
 from followups.selectors import followup_items_visible_to
+from supervision.attendance_selectors import check_ins_visible_to
+from supervision.models import FraudSignal
+from supervision.signal_evidence import PersonRefs, check_in_ids_named, names_people, names_person
+from supervision.signal_facts import phone_key
+from supervision.signal_selectors import fraud_signals_visible_to
 
 from .queries import ID_NUMBER, PHONE, TraineeQuery
 
@@ -34,12 +38,19 @@ def _matching_enrollments(user, query: TraineeQuery) -> QuerySet[Enrollment]:
     return enrollments.filter(Q(trainee__name__icontains=query.value) | Q(roster_name__icontains=query.value))
 
 
+@dataclass(frozen=True)
+class SignalFound:
+    signal: FraudSignal
+    is_about_person: bool  # False: about the class as a whole (its evidence names nobody)
+
+
 @dataclass
 class EnrollmentFacts:
     enrollment: Enrollment
     forms: list[TraineeEvaluation] = field(default_factory=list)
     followups: list[FollowupItem] = field(default_factory=list)
-    signals: list = field(default_factory=list)
+    signals: list[SignalFound] = field(default_factory=list)
+    other_signals: int = 0  # signals of the class that name other people only
 
 
 @dataclass
@@ -76,27 +87,48 @@ def trainee_search_for(user, query: TraineeQuery) -> SearchResult:
         facts[form.enrollment_id].forms.append(form)
     for item in followup_items_visible_to(user).filter(enrollment__in=enrollments).select_related("sample").order_by("pk"):
         facts[item.enrollment_id].followups.append(item)
-    for enrollment_id, signal in _signals_for(user, enrollments):
-        facts[enrollment_id].signals.append(signal)
+    _add_signals(user, enrollments, facts)
     people = {trainee.pk: TraineeFound(trainee) for trainee in trainees}
     for enrollment in enrollments:
         people[enrollment.trainee_id].enrollments.append(facts[enrollment.pk])
     return SearchResult(list(people.values()), is_truncated)
 
 
-def _signals_for(user, enrollments: list[Enrollment]) -> list[tuple[int, object]]:
-    """Fraud signals (policy §8.4) about these enrollments, when the supervision app has them.
-
-    The signal model is built in parallel (supervision.FraudSignal); until it exists the search shows none.
-    Signals are read through the enrollments, which the caller already read through the user's scope.
-    """
-    try:
-        model = apps.get_model("supervision", "FraudSignal")
-    except LookupError:
-        return []
-    link = next((item.name for item in model._meta.get_fields()
-                 if item.is_relation and item.many_to_one and item.related_model is Enrollment), None)
-    if link is None:
-        return []
-    signals = model._default_manager.filter(**{f"{link}__in": enrollments})
-    return [(getattr(signal, f"{link}_id"), signal) for signal in signals]
+def _add_signals(user, enrollments: list[Enrollment], facts: dict[int, "EnrollmentFacts"]) -> None:
+    """The open and dismissed fraud signals (policy §8.4) of the person's classes, read through the user's scope
+    (fraud_signals_visible_to): those whose evidence names this person (signal_evidence.names_person), and those
+    about the class that name nobody (a teacher's conflict). A signal naming only others is counted, not shown:
+    it says nothing about this person. Two queries at most, whatever the number of people and signals."""
+    class_ids = {enrollment.training_class_id for enrollment in enrollments}
+    if not class_ids:
+        return
+    signals = sorted(
+        fraud_signals_visible_to(user).filter(
+            training_class_id__in=class_ids, status__in=(FraudSignal.Status.OPEN, FraudSignal.Status.DISMISSED)
+        ),
+        key=lambda signal: (signal.status != FraudSignal.Status.OPEN, signal.kind, signal.pk),
+    )
+    check_ins_named = {pk for signal in signals for pk in check_in_ids_named(signal.evidence)}
+    check_ins: dict[int, set[int]] = {}
+    if check_ins_named:
+        for check_in_id, enrollment_id in check_ins_visible_to(user).filter(
+            pk__in=check_ins_named, enrollment__in=enrollments
+        ).values_list("pk", "enrollment_id"):
+            check_ins.setdefault(enrollment_id, set()).add(check_in_id)
+    by_class: dict[int, list[FraudSignal]] = {}
+    for signal in signals:
+        by_class.setdefault(signal.training_class_id, []).append(signal)
+    for enrollment in enrollments:
+        found = facts[enrollment.pk]
+        person = PersonRefs(
+            enrollment_id=enrollment.pk, trainee_id=enrollment.trainee_id, phone_key=phone_key(enrollment.phone),
+            form_ids=frozenset(form.pk for form in found.forms),
+            check_in_ids=frozenset(check_ins.get(enrollment.pk, ())),
+        )
+        for signal in by_class.get(enrollment.training_class_id, []):
+            if names_person(subject=signal.subject, key=signal.key, evidence=signal.evidence, person=person):
+                found.signals.append(SignalFound(signal, is_about_person=True))
+            elif not names_people(signal.evidence):
+                found.signals.append(SignalFound(signal, is_about_person=False))
+            else:
+                found.other_signals += 1

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.models import Role, User
 from classes.selectors import classes_visible_to
 from evaluations import rules
 
@@ -22,7 +22,7 @@ from ..dashboards.figures import (
     latest_refresh,
 )
 from ..dashboards.models import FiguresRefresh
-from ..dashboards.periods import Period
+from ..dashboards.periods import Period, period_from_file_label
 
 INT, PERCENT, TEXT = "int", "percent", "text"
 
@@ -94,6 +94,8 @@ def display(value: object, kind: str) -> str:
 class StatisticsReport:
     title: str
     period: Period
+    scope: str  # whose counties: scope_key_of the printer (the printout's record re-derives the figures from it)
+    scope_name: str  # the same as printed: 兴安盟, 兴安盟乌兰浩特市
     rows: list[AreaFigures]
     total: AreaFigures
     refresh: FiguresRefresh | None
@@ -138,6 +140,16 @@ class StatisticsReport:
     def pdf_total(self) -> list[tuple[str, str]]:
         return self.pdf_cells(self.total)
 
+    @property
+    def printout_id(self) -> str:
+        """What the printout record keeps to recompute the figures: period and scope, e.g. "2026Q3/county-7"."""
+        return f"{self.period.file_label}/{self.scope}"
+
+    @property
+    def printout_reference(self) -> str:
+        """Period and scope as the public verification page shows them (nothing personal)."""
+        return f"{self.period.label} · {self.scope_name or '全部旗县市'}"
+
 
 def can_print_statistics(user) -> bool:
     """League and county staff (and superusers) print the report; an institution has no statistics of counties."""
@@ -154,21 +166,59 @@ def _region_title(user) -> tuple[str, str]:
     return "", "合计"
 
 
+def scope_key_of(user) -> str:
+    """The scope of the counties a printer's report covers, as a printout keeps it: "all" (superuser) or
+    "<role>-<region id>"."""
+    return "all" if user.is_superuser else f"{user.role}-{user.region_id}"
+
+
+def _user_of_scope(scope: str) -> User | None:
+    """An unsaved user holding only the scope ``scope_key_of`` kept, so the printout's check reads the classes
+    through classes_visible_to exactly as the printer did (not through a second copy of the scoping rule)."""
+    if scope == "all":
+        return User(is_superuser=True)
+    role, _, region_id = scope.partition("-")
+    if role not in (Role.LEAGUE, Role.COUNTY) or not (region_id.isdigit() or region_id == "None"):
+        return None
+    # "None": staff without a region, whose scope (and so report) is empty, as classes_visible_to gives them.
+    return User(role=role, region_id=int(region_id) if region_id.isdigit() else None)
+
+
+def _area_rows(user, period: Period) -> list[AreaFigures]:
+    return area_figures(
+        finished_classes_of(classes_visible_to(user), period), COUNTY_AREA, today=timezone.localdate()
+    )
+
+
 def statistics_report_for(user, *, period: Period) -> StatisticsReport:
     """The report of the counties ``user`` may see (classes_visible_to): league staff get every county of the
     league, county staff their own county. Callers check can_print_statistics first."""
     region, total_name = _region_title(user)
-    rows = area_figures(
-        finished_classes_of(classes_visible_to(user), period), COUNTY_AREA, today=timezone.localdate()
-    )
+    rows = _area_rows(user, period)
     return StatisticsReport(
         title=f"{region}{period.label}培训质量监督和绩效评价情况统计表",
         period=period,
+        scope=scope_key_of(user),
+        scope_name=region,
         rows=rows,
         total=area_total(rows, total_name),
         refresh=latest_refresh(),
         printed_at=timezone.localtime(),
     )
+
+
+def printed_figures(printout_id: str) -> list[list[str]] | None:
+    """The verification source of a printed report (fingerprints.register_fingerprint_source): every column's
+    figure, as displayed, of each county row and the total, recomputed for the period and scope the printout
+    kept. A change of any class's summary row in that scope (its conclusion, its forms, calls or employment)
+    changes it. None when the kept id cannot be read."""
+    period_label, _, scope = printout_id.partition("/")
+    period = period_from_file_label(period_label)
+    user = _user_of_scope(scope)
+    if period is None or user is None:
+        return None
+    rows = _area_rows(user, period)
+    return [[display(column.value(row), column.kind) for column in COLUMNS] for row in [*rows, area_total(rows, "")]]
 
 
 def as_number(value: object, kind: str) -> object:

@@ -11,7 +11,9 @@ from django.urls import reverse
 from xingan_training.downloads import PDF, XLSX, file_response
 
 from ..dashboards.forms import PeriodForm
+from ..models import Printout
 from ..pdf import render_pdf
+from ..verification.stamps import printout_stamp_for
 from .report import StatisticsReport, can_print_statistics, statistics_report_for
 from .spreadsheet import statistics_xlsx_bytes
 
@@ -43,7 +45,10 @@ def statistics_pdf(request):
     _, report = _report(request)
     if report is None:
         raise Http404
-    content = render_pdf("reports/statistics/pdf.html", {"report": report})
+    stamp = printout_stamp_for(
+        request, kind=Printout.Kind.STATISTICS_REPORT, object_id=report.printout_id, reference=report.printout_reference
+    )
+    content = render_pdf("reports/statistics/pdf.html", {"report": report, "printout": stamp})
     return file_response(content, _file_name(report, "pdf"), PDF, inline=True)
 
 

@@ -363,3 +363,36 @@ class TestButtons:
         client.force_login(county_user)
         html = client.get(reverse("followups:class_followups", args=[finished_class.pk])).content.decode()
         assert f'href="{reverse("reports:list_export", args=["followup-calls"])}?class={finished_class.pk}"' in html
+
+
+class TestSignals:
+    """The fraud-signal list (policy §8.4) as the page filters it, for county and league staff only."""
+
+    @pytest.fixture
+    def signals(self, finished_class, other_class, county_user):  # noqa: F811
+        from .signals_fixture import DISMISSED, add_signal
+
+        roster = list(finished_class.enrollments.order_by("pk"))
+        return [
+            add_signal(finished_class, "shared_phone", enrollments=roster[:3]),
+            add_signal(finished_class, "teacher_conflict"),
+            add_signal(finished_class, "attendance_shortfall", enrollments=roster[:1], status=DISMISSED,
+                       dismissed_by=county_user),
+            add_signal(other_class, "shared_phone", enrollments=list(other_class.enrollments.all())),
+        ]
+
+    def test_the_county_exports_its_signals_as_filtered(self, client, county_user, signals):
+        sheet = sheet_of(export(client, county_user, "signals"))  # the page opens on 待核实
+        assert sorted(zip(column(sheet, "疑点类型"), column(sheet, "审核（备案）班期"), column(sheet, "状态"))) == [
+            ("同一教师同时段在两个培训班授课", "XA152201-2026-050", "待核实"),
+            ("多名学员共用一个手机号", "XA152201-2026-050", "待核实"),
+        ]
+        assert any(text.startswith("手机号 138****0000 被 3 名学员共用") for text in column(sheet, "证据"))
+        sheet = sheet_of(export(client, county_user, "signals", "status=&kind=attendance_shortfall"))
+        assert rows_of(sheet)[0][:3] == ["已核销", "结业学员出勤低于80%", "XA152201-2026-050"]
+        assert column(sheet, "核销理由") == ["已电话核实"] and isinstance(column(sheet, "核销时间")[0], datetime)
+
+    def test_the_league_sees_both_counties_and_institutions_get_404(self, client, league_user, institution_user, signals):
+        assert sorted(column(sheet_of(export(client, league_user, "signals", "kind=shared_phone")), "审核（备案）班期")) == [
+            "XA152201-2026-050", "XA152224-2026-001"]
+        export(client, institution_user, "signals", status=404)

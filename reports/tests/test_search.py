@@ -2,6 +2,7 @@
 with the query masked, and never an ID or phone number in a log line or a cacheable answer."""
 
 import logging
+import re
 
 import pytest
 from django.urls import reverse
@@ -134,3 +135,64 @@ def test_the_search_is_in_the_bureaus_navigation(client, county_user, institutio
     assert f'href="{URL}"' in client.get(reverse("home")).content.decode()
     client.force_login(institution_user)
     assert f'href="{URL}"' not in client.get(reverse("home")).content.decode()
+
+
+class TestSignals:
+    """Policy §8.4 signals of the person's classes: those whose evidence names the person, and those about the
+    class as a whole; a signal naming only other trainees is counted, not shown; nothing of another county."""
+
+    @pytest.fixture
+    def signals(self, trainee_of_a, county_user, other_class):
+        from supervision.signal_facts import phone_key
+
+        from .signals_fixture import DISMISSED, NOT_DETECTED, add_signal
+
+        training_class = trainee_of_a.training_class
+        others = list(training_class.enrollments.exclude(pk=trainee_of_a.pk).order_by("pk")[:3])
+        return {
+            # Named by the roster's phone (the subject), though the kept rows list only the others.
+            "phone": add_signal(training_class, "shared_phone", enrollments=others,
+                                subject=f"phone:{phone_key(trainee_of_a.phone)}"),
+            "shortfall": add_signal(training_class, "attendance_shortfall", enrollments=[others[0], trainee_of_a],
+                                    status=DISMISSED, dismissed_by=county_user),
+            "teacher": add_signal(training_class, "teacher_conflict"),
+            "someone_else": add_signal(training_class, "id_overlap", enrollments=[others[1]],
+                                       subject=f"trainee:{others[1].trainee_id}"),
+            "gone": add_signal(training_class, "id_overlap", enrollments=[trainee_of_a],
+                               subject=f"trainee:{trainee_of_a.trainee_id}", key="gone", status=NOT_DETECTED),
+            # The same person on the other county's roster: that county's signal is not this county's to see.
+            "elsewhere": add_signal(other_class, "id_overlap", enrollments=[Enrollment.objects.create(
+                training_class=other_class, trainee=trainee_of_a.trainee, roster_name=trainee_of_a.roster_name,
+                phone="13600000001")], subject=f"trainee:{trainee_of_a.trainee_id}"),
+        }
+
+    def signal_cells(self, page: str) -> list[str]:
+        return [" ".join(re.sub(r"<[^>]+>", "", cell).split())
+                for cell in re.findall(r'<div class="small search-signal">(.*?)</div>', page)]
+
+    def test_a_county_sees_the_signals_naming_the_person_and_those_about_the_class(
+        self, client, county_user, trainee_of_a, signals
+    ):
+        page = search(client, county_user, trainee_of_a.trainee.id_number).content.decode()
+        assert self.signal_cells(page) == [
+            "待核实 多名学员共用一个手机号 （涉及本人）",
+            "待核实 同一教师同时段在两个培训班授课 （涉及该培训班）",
+            "已核销 结业学员出勤低于80% （涉及本人）",
+        ]
+        assert "本班另有 1 条疑点" in page and "不涉及本人" in page
+        assert reverse("supervision:class_signals", args=[trainee_of_a.training_class_id]) in page
+
+    def test_the_league_sees_both_counties_signals_and_an_other_trainee_sees_only_the_class_ones(
+        self, client, league_user, county_user, trainee_of_a, signals
+    ):
+        page = search(client, league_user, trainee_of_a.trainee.id_number).content.decode()
+        assert self.signal_cells(page).count("待核实 同一身份证号参加日期重叠的培训班 （涉及本人）") == 1  # the other county's
+        other = signals["someone_else"].evidence["rows"][0]
+        other_trainee = Enrollment.objects.get(pk=other["enrollment_id"]).trainee
+        page = search(client, county_user, other_trainee.id_number).content.decode()
+        assert self.signal_cells(page) == [  # the phone's kept rows list this trainee too
+            "待核实 同一身份证号参加日期重叠的培训班 （涉及本人）",
+            "待核实 多名学员共用一个手机号 （涉及本人）",
+            "待核实 同一教师同时段在两个培训班授课 （涉及该培训班）",
+        ]
+        assert "本班另有 1 条疑点" in page  # the shortfall names two others

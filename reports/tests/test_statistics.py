@@ -8,11 +8,13 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from classes.models import Enrollment, Region, TrainingClass
-from evaluations.models import TraineeEvaluation
+from evaluations.models import Investigation, TraineeEvaluation
 from followups.models import EmploymentRecord, FollowupItem
+from reports.dashboards.services import class_figures_refresh
 
 from .figures_fixture import EXPECTED, counted_classes  # noqa: F401 (fixture)
 from .test_pdfs import embedded_fonts, pdf_text
+from .test_verification import check_page, printed_code
 
 YEAR_2026 = {"year": 2026}
 TITLE = "兴安盟2026年度培训质量监督和绩效评价情况统计表"
@@ -98,6 +100,46 @@ class TestPdf:
         assert "所选期间没有已结业的培训班" in text and "乌兰浩特市" not in text
 
 
+class TestVerification:
+    """The report proves itself like the other official PDFs: its code re-derives the figures of its period and
+    scope, and says whether they changed since printing."""
+
+    def test_an_unchanged_report_matches_and_a_changed_conclusion_is_flagged(
+        self, client, league_user, counted_classes, tmp_path
+    ):
+        code = printed_code(get(client, league_user, "statistics_pdf").content, tmp_path)
+        _response, page = check_page(client, code)
+        assert "与平台记录一致" in page and "统计数据没有变化" in page
+        assert "培训质量监督和绩效评价情况统计表" in page and "2026年度 · 兴安盟" in page and "打印时间" in page
+        assert "XA152201-2026-103" not in page and "学员" not in page  # no class, no person: figures only
+
+        # A3 was 待核查; the county's investigation confirms it: 不合格 once the summary rows are recounted.
+        Investigation.objects.create(training_class=counted_classes["A3"], status=Investigation.Status.CONFIRMED,
+                                     opened_by=league_user)
+        class_figures_refresh()
+        _response, page = check_page(client, code)
+        assert "记录在打印后已变更" in page and "统计数据发生了变化" in page
+
+    def test_a_county_printout_follows_its_own_county_only(
+        self, client, county_user, other_county_user, counted_classes, tmp_path
+    ):
+        code = printed_code(get(client, county_user, "statistics_pdf").content, tmp_path)
+        assert "2026年度 · 兴安盟乌兰浩特市" in check_page(client, code)[1]
+        Investigation.objects.create(training_class=counted_classes["B1"], status=Investigation.Status.CONFIRMED,
+                                     opened_by=other_county_user)
+        class_figures_refresh()
+        assert "与平台记录一致" in check_page(client, code)[1]  # another county's class changed, not this report's
+
+    def test_a_quarter_report_keeps_its_quarter(self, client, league_user, counted_classes, tmp_path):
+        code = printed_code(get(client, league_user, "statistics_pdf", quarter=2).content, tmp_path)
+        _response, page = check_page(client, code)
+        assert "2026年第二季度 · 兴安盟" in page and "与平台记录一致" in page
+        Investigation.objects.create(training_class=counted_classes["A3"], status=Investigation.Status.CONFIRMED,
+                                     opened_by=league_user)
+        class_figures_refresh()
+        assert "记录在打印后已变更" in check_page(client, code)[1]
+
+
 class TestSpreadsheet:
     def test_the_rows_match_the_database(self, client, league_user, county, other_county, counted_classes):
         response = get(client, league_user, "statistics_xlsx")
@@ -171,3 +213,11 @@ def test_the_page_shows_the_table_and_both_downloads(client, county_user, counte
     assert f'{reverse("reports:statistics_pdf")}?year=2026&amp;quarter=2' in page
     assert f'{reverse("reports:statistics_xlsx")}?year=2026&amp;quarter=2' in page
     assert response.context["report"].total.classes == 3
+
+
+def test_printed_figures_refuse_a_scope_or_period_they_cannot_read(db):
+    from reports.statistics.report import printed_figures
+
+    assert printed_figures("2026/county-None")[-1][1] == "0"  # a county account without its county: an empty report
+    for printout_id in ("2026/institution-3", "2026/county-x", "2026", "20x6/league-1", "2026Q5/league-1", ""):
+        assert printed_figures(printout_id) is None, printout_id

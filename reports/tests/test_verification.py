@@ -142,6 +142,7 @@ class TestOtherDocuments:
 
     def test_a_kind_registered_later_is_checked_by_its_source(self, county_user, client):
         figures = {"152201": [3, 1]}
+        registered = SOURCES.get(Printout.Kind.STATISTICS_REPORT)
         register_fingerprint_source(Printout.Kind.STATISTICS_REPORT, lambda object_id: figures.get(object_id))
         try:
             printout = printout_record(actor=county_user, kind=Printout.Kind.STATISTICS_REPORT, object_id="152201",
@@ -153,7 +154,7 @@ class TestOtherDocuments:
             del SOURCES[Printout.Kind.STATISTICS_REPORT]
             assert "此类文件暂不能与当前记录自动比对" in check_page(client, printout.code)[1]
         finally:
-            SOURCES.pop(Printout.Kind.STATISTICS_REPORT, None)
+            SOURCES[Printout.Kind.STATISTICS_REPORT] = registered
 
 
 class TestPublicPage:

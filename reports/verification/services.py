@@ -54,6 +54,10 @@ UNCHECKABLE = "uncheckable"
 REVIEW_LABELS = dict(ClassReview.Status.choices)
 
 
+# A statistics report prints figures of a period and scope, not one class's record.
+STATISTICS_WORDING = {"record_noun": "统计数据", "reference_label": "统计期间 / 范围"}
+
+
 @dataclass(frozen=True)
 class PrintoutCheck:
     """What the public page says about a printout: nothing personal, only the document and its state."""
@@ -66,6 +70,8 @@ class PrintoutCheck:
     review_status_then: str
     review_status_now: str
     outcome: str  # MATCHES, CHANGED, RECORD_GONE or UNCHECKABLE
+    record_noun: str = "对应记录"  # what the verdict speaks of
+    reference_label: str = "文号 / 期间"
 
     @property
     def is_unchanged(self) -> bool:
@@ -94,4 +100,5 @@ def printout_check(code: str) -> PrintoutCheck | None:
         review_status_then=REVIEW_LABELS.get(printout.review_status, ""),
         review_status_now=REVIEW_LABELS.get(review.status, "") if review else "",
         outcome=outcome,
+        **(STATISTICS_WORDING if printout.kind == Printout.Kind.STATISTICS_REPORT else {}),
     )

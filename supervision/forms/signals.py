@@ -3,6 +3,7 @@
 from django import forms
 
 from classes.forms import DateInput, bound_dates
+from classes.models import Occupation, TrainingCategory
 
 from ..fraud_signals import DISMISSAL_REASON_MAX
 from ..models import FraudSignal
@@ -18,6 +19,10 @@ class SignalFilterForm(forms.Form):
                          error_messages={"invalid_choice": INVALID_CHOICE})
     institution = ModelChoice(label="培训机构", queryset=None, required=False, empty_label="全部机构",
                               error_messages={"invalid_choice": INVALID_CHOICE})
+    occupation = ModelChoice(label="职业（工种）", queryset=Occupation.objects.order_by("code"), required=False,
+                             empty_label="全部职业", error_messages={"invalid_choice": INVALID_CHOICE})
+    category = forms.ChoiceField(label="培训类别", choices=[("", "全部类别")] + TrainingCategory.choices, required=False,
+                                 error_messages={"invalid_choice": INVALID_CHOICE})
     start_from = forms.DateField(label="开班日期从", required=False, widget=DateInput())
     start_to = forms.DateField(label="至", required=False, widget=DateInput())
     q = forms.CharField(label="班期或机构名称", max_length=50, required=False)
@@ -48,7 +53,8 @@ class SignalFilterForm(forms.Form):
         data = self.cleaned_data
         return {
             "kind": data["kind"], "status": data["status"], "county": data.get("county"),
-            "institution": data["institution"], "start_from": data["start_from"], "start_to": data["start_to"],
+            "institution": data["institution"], "occupation": data["occupation"], "category": data["category"],
+            "start_from": data["start_from"], "start_to": data["start_to"],
             "query": data["q"],
         }
 

@@ -1,4 +1,4 @@
-"""The supervision lists: demand catalogue, training wishes, teacher pool, attendance classes."""
+"""The supervision lists: demand catalogue, training wishes, teacher pool, attendance classes, fraud signals."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -15,7 +15,10 @@ from supervision.demand_selectors import (
     training_wish_list_for,
     wish_counties_visible_to,
 )
+from classes.selectors import counties_visible_to, institutions_visible_to
 from supervision.forms.demand import CatalogueFilterForm, WishFilterForm
+from supervision.forms.signals import SignalFilterForm
+from supervision.signal_selectors import SignalRow, can_read_signals, signal_list_for, with_evidence
 from supervision.forms.teachers import TeacherFilterForm
 from supervision.teacher_selectors import teacher_list_for
 from supervision.views.attendance import RECENT_DAYS
@@ -145,4 +148,40 @@ ATTENDANCE = ListExport(
     ),
 )
 
-EXPORTS = (CATALOGUE, WISHES, TEACHERS, ATTENDANCE)
+def _signals(user, params):
+    form = SignalFilterForm(params, counties=counties_visible_to(user), institutions=institutions_visible_to(user))
+    return signal_list_for(user, **form.filters())
+
+
+def _dismissed_by(row: SignalRow) -> str:
+    user = row.signal.dismissed_by
+    return (user.get_full_name() or user.username) if user else ""
+
+
+# The list's rows with their evidence as the page shows it (other counties' classes only as a count; ID and phone
+# numbers masked in the evidence itself).
+SIGNALS = ListExport(
+    key="signals",
+    title="疑点清单",
+    page="supervision:signal_list",
+    rows=_signals,
+    prepare=with_evidence,
+    is_allowed=can_read_signals,
+    columns=(
+        Column("状态", lambda row: row.signal.get_status_display(), width=8),
+        Column("疑点类型", lambda row: row.signal.get_kind_display(), width=26),
+        Column("审核（备案）班期", lambda row: row.signal.training_class.batch_number, width=22),
+        Column("培训机构", lambda row: row.signal.training_class.institution.name, width=28),
+        Column("旗县市", lambda row: row.signal.training_class.institution.county.name, width=12),
+        Column("培训职业（工种）", lambda row: row.signal.training_class.occupation.name, width=18),
+        Column("培训开始日期", lambda row: row.signal.training_class.start_date, DATE, 12),
+        Column("证据", lambda row: row.evidence.summary, width=50),
+        Column("首次发现时间", lambda row: row.signal.first_detected_at, DATETIME, 17),
+        Column("不再出现时间", lambda row: row.signal.not_detected_since, DATETIME, 17),
+        Column("核销人", _dismissed_by, width=10),
+        Column("核销时间", lambda row: row.signal.dismissed_at, DATETIME, 17),
+        Column("核销理由", lambda row: row.signal.dismissal_reason, width=30),
+    ),
+)
+
+EXPORTS = (CATALOGUE, WISHES, TEACHERS, ATTENDANCE, SIGNALS)
