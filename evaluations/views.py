@@ -432,8 +432,8 @@ def commendations(request):
 @never_cache  # a refused form echoes the typed ID number back: no browser or proxy may keep any answer
 @sensitive_post_parameters("id_number")
 def trainee_form(request, token):
-    link = EvaluationLink.objects.select_related("training_class__institution", "training_class__occupation").filter(token=token).first()
-    if link is None or link.revoked_at is not None:
+    link = selectors.evaluation_link_for_trainee(token)
+    if link is None:
         return render(request, "evaluations/trainee_form_closed.html", {"message": "该评价链接无效或已停用，请向培训机构或人社部门索取新的二维码。"}, status=404)
     training_class = link.training_class
     if not services.evaluation_window_is_open(training_class):
@@ -449,7 +449,7 @@ def trainee_form(request, token):
         elif identity.is_valid() and form.is_valid():
             try:
                 services.trainee_evaluation_submit_online(
-                    token=token, name=identity.cleaned_data["name"], id_number=identity.cleaned_data["id_number"],
+                    link=link, name=identity.cleaned_data["name"], id_number=identity.cleaned_data["id_number"],
                     answers=form.answers(),
                 )
             except services.TraineeIdentityMismatch as mismatch:
