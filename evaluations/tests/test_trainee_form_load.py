@@ -2,14 +2,13 @@
 many phones post at once (issue #12). Transactional tests: outside a test's wrapping transaction the counts are
 the ones production sees (no savepoints), and the racing threads each commit on their own connection."""
 
-import threading
-
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from conftest import run_at_once
 from evaluations.models import TraineeEvaluation
 
 from .conftest import post_data
@@ -49,23 +48,11 @@ def test_a_repeat_is_refused_from_the_roster_read_without_trying_an_insert(clien
 def test_two_phones_posting_the_same_trainee_at_once_give_one_row_and_a_clear_message(running_class, link):
     trainee = running_class.enrollments.first().trainee
     url = reverse("trainee_form_public", args=[link.token])
-    barrier = threading.Barrier(2)
-    pages = []
 
     def phone(overall):
-        browser = Client()
-        data = post_data(running_class, trainee, overall=overall)
-        try:
-            barrier.wait()
-            pages.append(browser.post(url, data).content.decode())
-        finally:
-            connection.close()
+        return lambda: Client().post(url, post_data(running_class, trainee, overall=overall)).content.decode()
 
-    threads = [threading.Thread(target=phone, args=(overall,)) for overall in ("excellent", "good")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    pages = run_at_once(phone("excellent"), phone("good"))
     assert TraineeEvaluation.objects.filter(enrollment__trainee=trainee).count() == 1
     assert sorted("提交成功" in page for page in pages) == [False, True]
     assert sum(ALREADY_SUBMITTED in page for page in pages) == 1
