@@ -2,6 +2,8 @@
 many phones post at once (issue #12). Transactional tests: outside a test's wrapping transaction the counts are
 the ones production sees (no savepoints), and the racing threads each commit on their own connection."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -56,3 +58,23 @@ def test_two_phones_posting_the_same_trainee_at_once_give_one_row_and_a_clear_me
     assert TraineeEvaluation.objects.filter(enrollment__trainee=trainee).count() == 1
     assert sorted("提交成功" in page for page in pages) == [False, True]
     assert sum(ALREADY_SUBMITTED in page for page in pages) == 1
+
+
+def test_the_empty_form_is_rendered_once_per_class_and_follows_an_edited_class(client, running_class, link, county_user):
+    url = reverse("trainee_form_public", args=[link.token])
+    first, second = client.get(url), client.get(url)
+    assert "django/forms/widgets/input_option.html" in _templates(first)
+    assert "django/forms/widgets/input_option.html" not in _templates(second)  # the fields came from the cache
+    assert 'value="乌兰浩特测试职业培训学校"' in first.content.decode()
+    assert _without_csrf(first.content.decode()) == _without_csrf(second.content.decode())
+    running_class.institution.name = "乌兰浩特新名称职业培训学校"
+    running_class.institution.save()
+    assert 'value="乌兰浩特新名称职业培训学校"' in client.get(url).content.decode()
+
+
+def _templates(response) -> set[str]:
+    return {template.name for template in response.templates}
+
+
+def _without_csrf(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
