@@ -14,7 +14,10 @@ phone that cannot start on time is counted as "late"). A share of phones (--dupl
 whose form was already accepted: each must be refused with the "already submitted" message.
 
 Printed per step: offered and sustained forms/s, POST latency p50/p95/p99 (from sending the POST), the phone's
-whole time from its scheduled start (GET + POST, queueing included), and errors by kind. At the end the rows
+whole time from its scheduled start (GET + POST, queueing included), the web workers' CPU time per answered
+phone (GET + POST; the figure that does not depend on what else the machine runs: two idle cores serve at most
+about 2000 / that many phones a second, less the database's share), and errors by kind. The rates stop rising
+once more than a fifth of a step's phones fail. At the end the rows
 are counted: every accepted form exactly once, every duplicate refused, nothing lost or added.
 Target (issue #12): >= 100 forms/s sustained with POST p95 < 300 ms on the 2-core machine.
 """
@@ -53,7 +56,7 @@ def arguments():
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (gthread)")
     parser.add_argument("--class-size", type=int, default=50)
     parser.add_argument("--duplicates", type=float, default=0.05, help="share of phones re-submitting a trainee")
-    parser.add_argument("--in-flight", type=int, default=200, help="phones under way at once, at most")
+    parser.add_argument("--in-flight", type=int, default=64, help="phones under way at once, at most")
     options = parser.parse_args()
     options.rates = [int(rate) for rate in options.rates.split(",")]
     if not 1 <= options.duration <= 60:
@@ -196,6 +199,20 @@ def warm_up(port: int, tokens: list[str]) -> None:
         connection.close()
 
 
+def server_cpu_seconds(server: subprocess.Popen) -> float:
+    """User + system CPU time of gunicorn's workers so far (Linux /proc): what the web tier spent, whatever share
+    of the machine the other processes left it."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 # One phone ------------------------------------------------------------------------------------------------------
 
 
@@ -273,7 +290,7 @@ class Ledger:
 
 
 def run_step(*, rate: int, duration: int, phones: list, port: int, answers: dict, ledger: Ledger, options,
-             rng: random.Random) -> dict:
+             rng: random.Random, server: subprocess.Popen) -> dict:
     phone = Phone(port, answers)
     outcomes: Counter = Counter()
     post_latencies: list[float] = []
@@ -302,6 +319,7 @@ def run_step(*, rate: int, duration: int, phones: list, port: int, answers: dict
             in_flight.release()
 
     total = rate * duration
+    cpu_before = server_cpu_seconds(server)
     with ThreadPoolExecutor(max_workers=options.in_flight) as pool:
         start = time.perf_counter()
         for index in range(total):
@@ -324,6 +342,7 @@ def run_step(*, rate: int, duration: int, phones: list, port: int, answers: dict
             pool.submit(one, scheduled, trainee, is_duplicate)
         dispatched = time.perf_counter() - start
     elapsed = time.perf_counter() - start
+    cpu = server_cpu_seconds(server) - cpu_before
     answered = sum(outcomes[kind] for kind in ("accepted", "refused as already submitted"))
     errors = {kind: count for kind, count in outcomes.items() if kind not in ("accepted", "refused as already submitted")}
     return {
@@ -332,7 +351,8 @@ def run_step(*, rate: int, duration: int, phones: list, port: int, answers: dict
         "accepted": outcomes["accepted"], "refused": outcomes["refused as already submitted"],
         "p50": percentile(post_latencies, 0.50), "p95": percentile(post_latencies, 0.95),
         "p99": percentile(post_latencies, 0.99), "whole_p95": percentile(whole_times, 0.95),
-        "late": late, "errors": errors, "elapsed": elapsed,
+        "late": late, "errors": errors, "elapsed": elapsed, "phones": total,
+        "cpu_ms": 1000 * cpu / answered if answered else float("nan"),
     }
 
 
@@ -395,14 +415,18 @@ def main() -> int:
         rng = random.Random(12)
         answers = answers_of()
         print(f"\n{'offered/s':>9} {'sustained/s':>11} {'accepted':>8} {'dup refused':>11} {'p50 ms':>7} {'p95 ms':>7} "
-              f"{'p99 ms':>7} {'phone p95':>9} {'late':>5}  load avg        errors")
+              f"{'p99 ms':>7} {'phone p95':>9} {'late':>5} {'CPU ms':>7}  load avg        errors")
         for rate in options.rates:
             step = run_step(rate=rate, duration=options.duration, phones=phones, port=port, answers=answers,
-                            ledger=ledger, options=options, rng=rng)
+                            ledger=ledger, options=options, rng=rng, server=server)
             errors = ", ".join(f"{kind}: {count}" for kind, count in sorted(step["errors"].items())) or "none"
             print(f"{step['offered']:9.1f} {step['sustained']:11.1f} {step['accepted']:8d} {step['refused']:11d} "
                   f"{step['p50'] * 1000:7.0f} {step['p95'] * 1000:7.0f} {step['p99'] * 1000:7.0f} "
-                  f"{step['whole_p95'] * 1000:8.0f}ms {step['late']:5d}  {load_average():<15} {errors}", flush=True)
+                  f"{step['whole_p95'] * 1000:8.0f}ms {step['late']:5d} {step['cpu_ms']:7.1f}  {load_average():<15} {errors}",
+                  flush=True)
+            if sum(step["errors"].values()) > step["phones"] // 5:
+                print("More than a fifth of the phones failed: the server is saturated, higher rates are not offered.")
+                break
         print(f"\nDuplicates: {ledger.duplicates_sent} sent, {ledger.duplicates_refused} refused with the message, "
               f"{len(ledger.duplicates_accepted)} accepted (must be 0), the rest unanswered (see errors)")
         figures = count_rows(ledger)
