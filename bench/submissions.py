@@ -17,7 +17,7 @@ Printed per step: offered and sustained forms/s, POST latency p50/p95/p99 (from 
 whole time from its scheduled start (GET + POST, queueing included), the web workers' CPU time per answered
 phone (GET + POST; the figure that does not depend on what else the machine runs: two idle cores serve at most
 about 2000 / that many phones a second, less the database's share), and errors by kind. The rates stop rising
-once more than a fifth of a step's phones fail. At the end the rows
+once more than a fifth of a step's phones fail or start late. At the end the rows
 are counted: every accepted form exactly once, every duplicate refused, nothing lost or added.
 Target (issue #12): >= 100 forms/s sustained with POST p95 < 300 ms on the 2-core machine.
 """
@@ -329,7 +329,11 @@ def run_step(*, rate: int, duration: int, phones: list, port: int, answers: dict
                 time.sleep(pause)
             if not in_flight.acquire(timeout=max(0.0, scheduled + 1.0 / rate - time.perf_counter())):
                 late += 1
-                in_flight.acquire()
+                # Bounded: a step never runs past its duration; phones that could not start by then are "not started".
+                if not in_flight.acquire(timeout=max(0.0, start + duration - time.perf_counter())):
+                    with ledger.lock:
+                        outcomes["not started (server saturated)"] += total - index
+                    break
             with ledger.lock:
                 earlier = ledger.accepted[-2000:]
             is_duplicate = bool(earlier) and rng.random() < options.duplicates
@@ -424,8 +428,9 @@ def main() -> int:
                   f"{step['p50'] * 1000:7.0f} {step['p95'] * 1000:7.0f} {step['p99'] * 1000:7.0f} "
                   f"{step['whole_p95'] * 1000:8.0f}ms {step['late']:5d} {step['cpu_ms']:7.1f}  {load_average():<15} {errors}",
                   flush=True)
-            if sum(step["errors"].values()) > step["phones"] // 5:
-                print("More than a fifth of the phones failed: the server is saturated, higher rates are not offered.")
+            if sum(step["errors"].values()) + step["late"] > step["phones"] // 5:
+                print("More than a fifth of the phones failed or could not start on time (all --in-flight phones "
+                      "waiting): the server is saturated, higher rates are not offered.")
                 break
         print(f"\nDuplicates: {ledger.duplicates_sent} sent, {ledger.duplicates_refused} refused with the message, "
               f"{len(ledger.duplicates_accepted)} accepted (must be 0), the rest unanswered (see errors)")
