@@ -38,8 +38,8 @@ def arguments():
 def template_name(options) -> str | None:
     if options.template:
         return options.template
-    if SEED_READY.exists():
-        return SEED_READY.read_text().split()[0]
+    if SEED_READY.exists():  # its first line reads "database: <name>"
+        return SEED_READY.read_text().splitlines()[0].split(":", 1)[1].strip()
     return None
 
 
