@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install fonts browser-deps proxy-deps bench check clean
+.PHONY: run test install fonts browser-deps proxy-deps bench bench-submissions bench-sweeps check clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,16 @@ bench: install fonts
 	$(PY) bench/sampling.py
 	$(PY) bench/figures.py
 	$(PY) bench/signals.py
+
+# The trainee form under load through gunicorn on 127.0.0.1:8119 (BENCH_PORT), PostgreSQL and Redis from
+# DATABASE_URL, CACHE_URL and CELERY_BROKER_URL; BENCH_ARGS="--duration 60" for one-minute steps.
+bench-submissions: install
+	$(PY) bench/submissions.py $(BENCH_ARGS)
+
+# The follow-up and fraud-signal sweeps, each by two workers at once, on a copy of the region-scale database when
+# /work/h17/SEED_READY names one, else on seeded classes (BENCH_ARGS="--classes 100000").
+bench-sweeps: install
+	$(PY) bench/sweeps.py $(BENCH_ARGS)
 
 check: install
 	$(PY) manage.py check

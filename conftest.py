@@ -6,6 +6,7 @@ Reference data (regions, trainee categories) comes from the data migration, as i
 import importlib
 import os
 import random
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -171,6 +172,31 @@ def enroll(training_class, count, *, seed=1):
             )
         )
     return enrollments
+
+
+def run_at_once(*calls) -> list:
+    """Runs the calls in threads released together (each on its own database connection, so a transactional test
+    sees a real race on PostgreSQL); returns each call's result or the exception it raised, in order."""
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:  # noqa: BLE001 (handed back to the test, which asserts on it)
+            results[index] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
 
 
 @pytest.fixture

@@ -51,6 +51,19 @@ def evaluation_links_visible_to(user) -> QuerySet[EvaluationLink]:
     return scope_to_user(EvaluationLink.objects.all(), user, **CLASS_PATHS)
 
 
+def evaluation_link_for_trainee(token: str) -> EvaluationLink | None:
+    """The public 附表2 form's one read of its link: the active link with its class, the class's institution and
+    occupation (the form's defaults) and its review (the approval lock, policy §6.5), or None for an unknown or
+    revoked token. No user: the unguessable token is the credential (policy §6.6)."""
+    return (
+        EvaluationLink.objects.select_related(
+            "training_class__institution", "training_class__occupation", "training_class__review"
+        )
+        .filter(token=token, revoked_at__isnull=True)
+        .first()
+    )
+
+
 def _valid_forms_with(overall: str) -> Count:
     return Count(
         "enrollments__evaluations",

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -298,6 +298,7 @@ def _trainee_form_open(review: ClassReview | None) -> None:
 
 
 UNTRUTHFUL_RESUBMISSION = "该学员的评价表已被认定为不如实填报，不能重新提交。"
+ALREADY_SUBMITTED = "该学员已提交过有效的评价表，无需重复提交。"
 
 
 def _create_trainee_evaluation(enrollment: Enrollment, answers: dict, **extra) -> TraineeEvaluation:
@@ -305,38 +306,47 @@ def _create_trainee_evaluation(enrollment: Enrollment, answers: dict, **extra) -
     if not values.get("is_confirmed"):
         raise ServiceError("请本人确认签字后提交。")
     # Policy §7: a form is only ever invalidated as untruthful; that trainee stays out of the class's grade.
-    if TraineeEvaluation.objects.filter(enrollment=enrollment, is_valid=False).exists():
+    # The online path reads the flag with the enrollment; paper entry asks here.
+    has_untruthful_form = getattr(enrollment, "has_untruthful_form", None)
+    if has_untruthful_form is None:
+        has_untruthful_form = TraineeEvaluation.objects.filter(enrollment=enrollment, is_valid=False).exists()
+    if has_untruthful_form:
         raise ServiceError(UNTRUTHFUL_RESUBMISSION)
+    if getattr(enrollment, "has_valid_form", False):  # read with the enrollment: a repeat costs no failed insert
+        raise ServiceError(ALREADY_SUBMITTED)
     try:
         with transaction.atomic():
             return TraineeEvaluation.objects.create(enrollment=enrollment, **values, **extra)
     except IntegrityError:
         # The partial unique index settles two identical submissions racing each other.
-        raise ServiceError("该学员已提交过有效的评价表，无需重复提交。") from None
+        raise ServiceError(ALREADY_SUBMITTED) from None
 
 
 class TraineeIdentityMismatch(ServiceError):
     """The name + ID number is not on the class roster; the trainee form counts these against guessing."""
 
 
-def trainee_evaluation_submit_online(*, token: str, name: str, id_number: str, answers: dict) -> TraineeEvaluation:
-    """A trainee's own 附表2 through the class link. The trainee proves who they are by name + ID number
-    matching the roster; the answer never says which of the two did not match."""
-    link = EvaluationLink.objects.select_related("training_class__institution").filter(token=token).first()
-    if link is None or link.revoked_at is not None:
+def trainee_evaluation_submit_online(*, link: EvaluationLink, name: str, id_number: str, answers: dict) -> TraineeEvaluation:
+    """A trainee's own 附表2 through the class link, read by ``selectors.evaluation_link_for_trainee`` with its class
+    and review (so the link is read once per request). The trainee proves who they are by name + ID number
+    matching the roster; the answer never says which of the two did not match. Refused: a revoked link, outside
+    the evaluation window, a class past the county's verification (approval lock), a second valid form of the
+    same trainee (the partial unique index decides a race), a trainee whose form was found untruthful."""
+    if link.revoked_at is not None:
         raise ServiceError("该评价链接无效或已停用，请向培训机构或人社部门索取新的二维码。")
     training_class = link.training_class
     if not evaluation_window_is_open(training_class):
         raise ServiceError("现在不在该培训班的评价时间内。")
-    _trainee_form_open(ClassReview.objects.filter(training_class=training_class).first())
+    _trainee_form_open(getattr(training_class, "review", None))
+    name = (name or "").strip()
     enrollment = (
-        Enrollment.objects.filter(
-            training_class=training_class,
-            trainee__id_number=(id_number or "").strip().upper(),
-        )
+        Enrollment.objects.filter(training_class=training_class, trainee__id_number=(id_number or "").strip().upper())
         # The trainee may give the name this roster wrote or the name first registered under the ID.
-        .filter(Q(roster_name=(name or "").strip()) | Q(trainee__name=(name or "").strip()))
-        .select_related("trainee")
+        .filter(Q(roster_name=name) | Q(trainee__name=name))
+        .annotate(
+            has_untruthful_form=Exists(TraineeEvaluation.objects.filter(enrollment=OuterRef("pk"), is_valid=False)),
+            has_valid_form=Exists(TraineeEvaluation.objects.filter(enrollment=OuterRef("pk"), is_valid=True)),
+        )
         .first()
     )
     if enrollment is None:

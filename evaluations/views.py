@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -432,8 +433,8 @@ def commendations(request):
 @never_cache  # a refused form echoes the typed ID number back: no browser or proxy may keep any answer
 @sensitive_post_parameters("id_number")
 def trainee_form(request, token):
-    link = EvaluationLink.objects.select_related("training_class__institution", "training_class__occupation").filter(token=token).first()
-    if link is None or link.revoked_at is not None:
+    link = selectors.evaluation_link_for_trainee(token)
+    if link is None:
         return render(request, "evaluations/trainee_form_closed.html", {"message": "该评价链接无效或已停用，请向培训机构或人社部门索取新的二维码。"}, status=404)
     training_class = link.training_class
     if not services.evaluation_window_is_open(training_class):
@@ -449,7 +450,7 @@ def trainee_form(request, token):
         elif identity.is_valid() and form.is_valid():
             try:
                 services.trainee_evaluation_submit_online(
-                    token=token, name=identity.cleaned_data["name"], id_number=identity.cleaned_data["id_number"],
+                    link=link, name=identity.cleaned_data["name"], id_number=identity.cleaned_data["id_number"],
                     answers=form.answers(),
                 )
             except services.TraineeIdentityMismatch as mismatch:
@@ -464,4 +465,14 @@ def trainee_form(request, token):
     return render(request, "evaluations/trainee_form.html", {
         "training_class": training_class, "identity": identity, "form": form, "error": error,
         "title": FORM_2_TITLE, "notice": DATA_NOTICE,
+        "unbound_form_key": _unbound_form_key(training_class) if request.method != "POST" else "",
     }, status=status)
+
+
+def _unbound_form_key(training_class) -> str:
+    """The empty form's fields are the same for every trainee of a class on a day (its defaults come from the class
+    record, the signing date is today) and hold nothing personal, so their HTML is rendered once and kept in the
+    shared cache: rendering ~150 widgets is most of a GET's time while a class fills the form together.
+    The key holds every value the defaults come from, so an edited class gets a fresh rendering."""
+    initial = _participation_initial(training_class)
+    return "|".join(str(value) for value in (training_class.pk, timezone.localdate(), *initial.values()))

@@ -114,11 +114,15 @@ def followup_samples_sweep(*, trigger: str = FollowupSample.Trigger.SWEEP, batch
     if trigger not in (FollowupSample.Trigger.SWEEP, FollowupSample.Trigger.COMMAND):
         raise ValueError(f"the sweep is drawn by the beat or the command line, not {trigger!r}")
     drawn = 0
+    after = 0  # keyset: each batch starts past the last one, so the sweep reads the classes once, not once per batch
     while True:
         with transaction.atomic():
-            batch = list(_eligible_classes().select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:batch_size])
+            batch = list(
+                _eligible_classes().filter(pk__gt=after).select_for_update(skip_locked=True, of=("self",)).order_by("pk")[:batch_size]
+            )
             if not batch:
                 return drawn
+            after = batch[-1].pk
             candidates: dict[int, list[int]] = {training_class.pk: [] for training_class in batch}
             for class_id, enrollment_id in Enrollment.objects.filter(training_class__in=batch).values_list(
                 "training_class_id", "id"

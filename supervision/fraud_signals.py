@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from django.conf import settings
 from django.db import transaction
@@ -38,6 +39,7 @@ from .signal_selectors import fraud_signals_visible_to
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 500
+CHECK_ROWS_CHUNK = 5000
 # A nightly batch may touch thousands of subjects and rows: they are read in chunks the SQL parameter limit allows.
 SUBJECT_CHUNK = 900
 DISMISSAL_REASON_MAX = 500
@@ -190,21 +192,23 @@ def fraud_signals_sweep(*, batch_size: int = SWEEP_BATCH) -> RecomputeResult:
     Each batch is one transaction that takes its classes with SKIP LOCKED, so two sweeping workers share the work
     and a class being recomputed after a change is left to that recompute. Running it again finds nothing new."""
     started = timezone.now()
-    missing = TrainingClass.objects.filter(signal_check__isnull=True).values_list("pk", flat=True)
-    ClassSignalCheck.objects.bulk_create(
-        [ClassSignalCheck(training_class_id=class_id) for class_id in missing], ignore_conflicts=True, batch_size=1000
-    )
+    # Every class gets its check row, a bounded chunk at a time (100,000 classes are never held in memory at once).
+    missing = TrainingClass.objects.filter(signal_check__isnull=True).values_list("pk", flat=True).iterator(chunk_size=CHECK_ROWS_CHUNK)
+    while chunk := list(islice(missing, CHECK_ROWS_CHUNK)):
+        ClassSignalCheck.objects.bulk_create([ClassSignalCheck(training_class_id=class_id) for class_id in chunk], ignore_conflicts=True)
     total = RecomputeResult()
+    after = 0  # keyset: each batch starts past the last one, so the sweep reads the table once, not once per batch
     while True:
         with transaction.atomic():
             batch = list(
-                ClassSignalCheck.objects.filter(Q(checked_at__isnull=True) | Q(checked_at__lt=started))
+                ClassSignalCheck.objects.filter(Q(checked_at__isnull=True) | Q(checked_at__lt=started), training_class_id__gt=after)
                 .select_for_update(skip_locked=True).order_by("training_class_id")
                 .values_list("training_class_id", flat=True)[:batch_size]
             )
             if not batch:
                 return total
             total.add(_recompute_locked(batch))
+        after = batch[-1]
 
 
 def enqueue_recompute(training_class_id: int, change: str = "") -> None:

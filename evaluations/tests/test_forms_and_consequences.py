@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from classes.models import Enrollment, Institution, TrainingClass
 from conftest import enroll, make_class
-from evaluations import services
+from evaluations import selectors, services
 from evaluations.models import ClassReview, EvaluationLink, Investigation, TraineeEvaluation
 from xingan_training.errors import ServiceError
 
@@ -92,7 +92,7 @@ def test_two_identical_submissions_at_once_give_one_row(running_class, link):
     def submit():
         barrier.wait()
         try:
-            services.trainee_evaluation_submit_online(token=link.token, name=trainee.name, id_number=trainee.id_number, answers=answers)
+            services.trainee_evaluation_submit_online(link=selectors.evaluation_link_for_trainee(link.token), name=trainee.name, id_number=trainee.id_number, answers=answers)
             outcomes.append("saved")
         except ServiceError as error:
             outcomes.append(error.message)

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from classes.models import Enrollment, TraineeCategory, TrainingClass
-from conftest import enroll, make_class
+from conftest import enroll, make_class, run_at_once
 from followups import services
 from followups.models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample, Reminder
 from followups.sampling import draw_order
@@ -336,3 +336,15 @@ class TestEmploymentFile:
                                      headers=["学员编号", "姓名", "身份证号", "就业去向", "就业单位", "月工资收入（元）", "技能提升情况"])
         written, errors = services.employment_records_import(actor=institution_user, training_class=training_class, data=data)
         assert written == 0 and errors[0].message == "学员编号不属于本班花名册"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sweeping_at_once_draw_each_class_once(institution, occupation):
+    """Issue #12: the beat sweep may run on two workers at once; SKIP LOCKED shares the classes between them."""
+    classes = [ended_class(institution, occupation, batch=f"XA152201-2026-6{number:02d}", size=6) for number in range(8)]
+    drawn = run_at_once(lambda: services.followup_samples_sweep(batch_size=1), lambda: services.followup_samples_sweep(batch_size=1))
+    assert all(isinstance(count, int) for count in drawn), drawn
+    assert sum(drawn) == 8
+    assert sorted(FollowupSample.objects.values_list("training_class_id", flat=True)) == sorted(c.pk for c in classes)
+    assert all(sample.items.count() == 2 for sample in FollowupSample.objects.all())
+    assert services.followup_samples_sweep() == 0

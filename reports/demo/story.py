@@ -14,7 +14,7 @@ from classes import services as classes
 from classes.models import Enrollment, Institution, Occupation, TrainingCategory, TrainingClass
 from evaluations import services as review
 from evaluations.models import RectificationNotice, TraineeEvaluation
-from evaluations.selectors import grade_from_facts, with_review_facts
+from evaluations.selectors import evaluation_link_for_trainee, grade_from_facts, with_review_facts
 from followups import services as followups
 from followups.models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample
 
@@ -207,7 +207,7 @@ class ClassStory:
         self._at(moment)
         answers = trainee_answers(self.rng, self.training_class, overall=overall, signed_on=moment.date(), attended_amount=hours)
         review.trainee_evaluation_submit_online(
-            token=token, name=enrollment.roster_name, id_number=enrollment.trainee.id_number, answers=answers
+            link=evaluation_link_for_trainee(token), name=enrollment.roster_name, id_number=enrollment.trainee.id_number, answers=answers
         )
         self.overall_of[enrollment.pk] = overall
 

@@ -14,7 +14,7 @@ from kombu.exceptions import OperationalError
 from classes import services as class_services
 from classes.hooks import ClassChange, notify_class_changed
 from classes.models import Enrollment, Occupation, TrainingClass
-from conftest import enroll, make_class
+from conftest import enroll, make_class, run_at_once
 from evaluations.items import TRAINEE_ITEM_FIELDS
 from evaluations.models import TraineeEvaluation
 from followups.models import FollowupItem, FollowupSample
@@ -545,3 +545,19 @@ def test_the_signal_demo_plants_three_cases_and_is_idempotent(institution, other
     assert (FraudSignal.objects.count(), Enrollment.objects.count(), TraineeEvaluation.objects.count()) == rows
     assert first["shared_phone"] == 1 and first["identical_forms"] == 1 and first["id_overlap"] == 2
     assert Occupation.objects.count() == 1  # nothing else was needed
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_sweeping_at_once_check_each_class_once_and_record_each_signal_once(phone_class, institution, occupation):
+    """Issue #12: the nightly sweep may run on two workers at once; SKIP LOCKED shares the classes, the unique
+    signal per class and key settles anything else."""
+    for number in range(6):
+        enroll(make_class(institution, occupation, batch_number=f"XA152201-2026-31{number}"), 3, seed=number + 2)
+    results = run_at_once(lambda: fraud_signals.fraud_signals_sweep(batch_size=1),
+                          lambda: fraud_signals.fraud_signals_sweep(batch_size=1))
+    assert all(isinstance(result, fraud_signals.RecomputeResult) for result in results), results
+    assert sum(result.classes for result in results) == 7
+    assert sum(result.created for result in results) == 1
+    assert FraudSignal.objects.get().kind == "shared_phone"
+    assert ClassSignalCheck.objects.filter(checked_at__isnull=False).count() == 7
+    assert fraud_signals.fraud_signals_sweep().created == 0

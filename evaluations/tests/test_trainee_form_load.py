@@ -1,0 +1,80 @@
+"""The public 附表2 form under load: few queries per submission, the link read once, one row per trainee however
+many phones post at once (issue #12). Transactional tests: outside a test's wrapping transaction the counts are
+the ones production sees (no savepoints), and the racing threads each commit on their own connection."""
+
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from conftest import run_at_once
+from evaluations.models import TraineeEvaluation
+
+from .conftest import post_data
+
+ALREADY_SUBMITTED = "该学员已提交过有效的评价表，无需重复提交。"
+
+# The link with its class and review (1), the form's two signature/date checks (2), the enrollment with its
+# "already submitted" and "found untruthful" flags (1), the approval-lock check of the new row (1), the form and
+# its history row (2), and the BEGIN and COMMIT that make those last three one transaction (2).
+QUERIES_PER_SUBMISSION = 9
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_costs_a_fixed_number_of_queries_and_reads_the_link_once(client, running_class, link, django_assert_num_queries):
+    trainee = running_class.enrollments.first().trainee
+    url = reverse("trainee_form_public", args=[link.token])
+    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(QUERIES_PER_SUBMISSION):
+        response = client.post(url, post_data(running_class, trainee))
+    assert "提交成功" in response.content.decode()
+    assert TraineeEvaluation.objects.filter(enrollment__trainee=trainee).count() == 1
+    assert sum('FROM "evaluations_evaluationlink"' in query["sql"] for query in queries.captured_queries) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_repeat_is_refused_from_the_roster_read_without_trying_an_insert(client, running_class, link, django_assert_num_queries):
+    trainee = running_class.enrollments.first().trainee
+    url = reverse("trainee_form_public", args=[link.token])
+    client.post(url, post_data(running_class, trainee))
+    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(4):
+        response = client.post(url, post_data(running_class, trainee, overall="poor"))
+    assert response.status_code == 400 and ALREADY_SUBMITTED in response.content.decode()
+    assert not any(query["sql"].startswith("INSERT") for query in queries.captured_queries)
+    assert TraineeEvaluation.objects.get(enrollment__trainee=trainee).overall == "excellent"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_phones_posting_the_same_trainee_at_once_give_one_row_and_a_clear_message(running_class, link):
+    trainee = running_class.enrollments.first().trainee
+    url = reverse("trainee_form_public", args=[link.token])
+
+    def phone(overall):
+        return lambda: Client().post(url, post_data(running_class, trainee, overall=overall)).content.decode()
+
+    pages = run_at_once(phone("excellent"), phone("good"))
+    assert TraineeEvaluation.objects.filter(enrollment__trainee=trainee).count() == 1
+    assert sorted("提交成功" in page for page in pages) == [False, True]
+    assert sum(ALREADY_SUBMITTED in page for page in pages) == 1
+
+
+def test_the_empty_form_is_rendered_once_per_class_and_follows_an_edited_class(client, running_class, link, county_user):
+    url = reverse("trainee_form_public", args=[link.token])
+    first, second = client.get(url), client.get(url)
+    assert "django/forms/widgets/input_option.html" in _templates(first)
+    assert "django/forms/widgets/input_option.html" not in _templates(second)  # the fields came from the cache
+    assert 'value="乌兰浩特测试职业培训学校"' in first.content.decode()
+    assert _without_csrf(first.content.decode()) == _without_csrf(second.content.decode())
+    running_class.institution.name = "乌兰浩特新名称职业培训学校"
+    running_class.institution.save()
+    assert 'value="乌兰浩特新名称职业培训学校"' in client.get(url).content.decode()
+
+
+def _templates(response) -> set[str]:
+    return {template.name for template in response.templates}
+
+
+def _without_csrf(page: str) -> str:
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
