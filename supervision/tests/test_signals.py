@@ -468,7 +468,11 @@ class TestPages:
 @pytest.fixture
 def sent(monkeypatch):
     calls = []
-    monkeypatch.setattr(recompute_signals, "apply_async", lambda args, retry: calls.append(args))
+    def apply_async(args, countdown, retry):
+        assert countdown == fraud_signals.RECOMPUTE_DELAY_SECONDS  # a burst of changes shares one recompute
+        calls.append(args)
+
+    monkeypatch.setattr(recompute_signals, "apply_async", apply_async)
     return calls
 
 
@@ -514,7 +518,7 @@ class TestQueuing:
         assert [args[0] for args in sent] == [[running_class.pk]]
 
     def test_a_dead_broker_costs_the_user_nothing(self, training_class, django_capture_on_commit_callbacks, monkeypatch, caplog):
-        def refuse(args, retry):
+        def refuse(args, countdown, retry):
             raise OperationalError("broker down")
 
         monkeypatch.setattr(recompute_signals, "apply_async", refuse)
