@@ -19,6 +19,7 @@ from classes.models import Enrollment, Institution, TrainingClass
 from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
 from xingan_training.locking import LockedRecordError, approval_lock_lifted
+from xingan_training.personal_data import id_number_digest
 
 from .hooks import notify_notice_changed
 from .items import CLASS_ITEM_FIELDS, TRAINEE_ANSWER_FIELDS
@@ -332,7 +333,7 @@ def trainee_evaluation_submit_online(*, token: str, name: str, id_number: str, a
     enrollment = (
         Enrollment.objects.filter(
             training_class=training_class,
-            trainee__id_number=(id_number or "").strip().upper(),
+            trainee__id_number_digest=id_number_digest(id_number),
         )
         # The trainee may give the name this roster wrote or the name first registered under the ID.
         .filter(Q(roster_name=(name or "").strip()) | Q(trainee__name=(name or "").strip()))
