@@ -5,7 +5,7 @@
 match (each encryption draws a new nonce), so a forgotten lookup fails loudly instead of finding nothing.
 Lookups, uniqueness, grouping and joins go through the companion ``BlindIndexField``, filled on every save
 (``save()``, ``create()``, ``bulk_create``) from the clear text. ``QuerySet.update()`` and ``bulk_update()``
-do not run it: change these values through instances.
+do not run it: change these values through instances, and name the digest too in ``save(update_fields=...)``.
 """
 
 from django.db import models
