@@ -3,6 +3,9 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from xingan_training import personal_data
+from xingan_training.encrypted_fields import EncryptedCharField
+
 
 class Role(models.TextChoices):
     LEAGUE = "league", "盟人力资源和就业服务中心"
@@ -39,7 +42,7 @@ class User(AbstractUser):
         blank=True,
         related_name="staff",
     )
-    phone = models.CharField("联系电话", max_length=20, blank=True)
+    phone = EncryptedCharField("联系电话", max_length=20, blank=True, purpose=personal_data.PHONE)
 
     objects = NormalisedUserManager()
     history = HistoricalRecords(excluded_fields=["password", "last_login"])

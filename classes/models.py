@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from xingan_training import personal_data
+from xingan_training.encrypted_fields import BlindIndexField, EncryptedCharField
 from xingan_training.locking import LockableModel
 
 from .masking import MaskedIdNumber, MaskedPhone
@@ -116,7 +118,7 @@ class Institution(models.Model):
     )
     address = models.CharField("地址", max_length=200, blank=True)
     contact_person = models.CharField("联系人", max_length=40)
-    contact_phone = models.CharField("联系电话", max_length=20)
+    contact_phone = EncryptedCharField("联系电话", max_length=20, purpose=personal_data.PHONE)
     licensed_occupations = models.ManyToManyField(
         Occupation, verbose_name="办学许可范围", related_name="licensed_institutions", blank=True
     )
@@ -235,7 +237,9 @@ class Trainee(MaskedIdNumber, models.Model):
         MALE = "male", "男"
         FEMALE = "female", "女"
 
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    # Encrypted at rest; one person per number is the digest's uniqueness (personal_data.py).
+    id_number = EncryptedCharField("身份证号", max_length=18, purpose=personal_data.RESIDENT_ID)
+    id_number_digest = BlindIndexField(source="id_number", unique=True)
     name = models.CharField("姓名", max_length=40)
     gender = models.CharField("性别", max_length=6, choices=Gender.choices)
     birth_date = models.DateField("出生日期")
@@ -249,9 +253,6 @@ class Trainee(MaskedIdNumber, models.Model):
     class Meta:
         verbose_name = "学员"
         verbose_name_plural = "学员"
-        constraints = [
-            models.CheckConstraint(name="trainee_id_number_format", condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$")),
-        ]
 
     def __str__(self):
         return f"{self.name} {self.masked_id_number}"
@@ -307,7 +308,8 @@ class Enrollment(MaskedPhone, LockableModel):
     roster_name = models.CharField("花名册姓名", max_length=40)
     # The number this roster gave: the class page, reveal, exports, follow-up calls and forms read this one,
     # never a number another institution's roster gave for the same person.
-    phone = models.CharField("联系电话", max_length=11)
+    phone = EncryptedCharField("联系电话", max_length=11, purpose=personal_data.PHONE)
+    phone_digest = BlindIndexField(source="phone")
     completion = models.CharField("结业情况", max_length=20, choices=Completion.choices, default=Completion.ENROLLED)
     roster_import = models.ForeignKey(
         RosterImport, verbose_name="来源导入", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -325,7 +327,6 @@ class Enrollment(MaskedPhone, LockableModel):
         ordering = ["id"]
         constraints = [
             models.UniqueConstraint(fields=["training_class", "trainee"], name="enrollment_once_per_class"),
-            models.CheckConstraint(name="enrollment_phone_format", condition=Q(phone__regex=r"^1[3-9][0-9]{9}$")),
         ]
         # The shared-phone fraud signal (policy §8.4) finds every roster row with a class's phone numbers.
-        indexes = [models.Index(fields=["phone"], name="enrollment_phone")]
+        indexes = [models.Index(fields=["phone_digest"], name="enrollment_phone_digest")]

@@ -2,6 +2,8 @@
 
 from import_export import fields, resources, widgets
 
+from xingan_training.personal_data import id_number_digest
+
 from .models import Enrollment, Trainee, TraineeCategory
 
 
@@ -40,6 +42,13 @@ class GenderWidget(widgets.Widget):
         return self.LABELS.get(str(value).strip(), value)
 
 
+class IdNumberDigestWidget(widgets.Widget):
+    """Reads the ID number cell as its blind index: a trainee is found by digest, never by the ciphertext."""
+
+    def clean(self, value, row=None, **kwargs):
+        return id_number_digest(str(value or ""))
+
+
 class TraineeRosterResource(resources.ModelResource):
     """The roster template's person columns mapped onto Trainee, imported by import-export row by row.
 
@@ -50,14 +59,15 @@ class TraineeRosterResource(resources.ModelResource):
     name = fields.Field(column_name="姓名", attribute="name")
     gender = fields.Field(column_name="性别", attribute="gender", widget=GenderWidget())
     id_number = fields.Field(column_name="身份证号", attribute="id_number")
+    id_number_digest = fields.Field(column_name="身份证号", attribute="id_number_digest", widget=IdNumberDigestWidget())
     category = fields.Field(
         column_name="人员类别", attribute="category", widget=widgets.ForeignKeyWidget(TraineeCategory, field="name")
     )
 
     class Meta:
         model = Trainee
-        import_id_fields = ("id_number",)
-        fields = ("name", "gender", "id_number", "category")
+        import_id_fields = ("id_number_digest",)
+        fields = ("name", "gender", "id_number", "id_number_digest", "category")
 
     def before_save_instance(self, instance, row, **kwargs):
         from .identity import parse_resident_id

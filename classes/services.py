@@ -13,6 +13,7 @@ from accounts.audit import audit_event_record
 from accounts.models import AuditEvent, Role, User
 from xingan_training.locking import LockedRecordError
 from xingan_training.errors import ServiceError
+from xingan_training.personal_data import id_number_digests
 
 from . import hooks, roster_file
 from .models import MAX_REGISTERED_HEADCOUNT, Enrollment, Institution, RosterImport, Trainee, TraineeCategory, TrainingClass
@@ -168,7 +169,7 @@ def _check_roster(training_class: TrainingClass, data: bytes) -> roster_file.Ros
     records = roster_file.read_rows(data, max_rows=settings.ROSTER_MAX_ROWS)
     id_numbers = {str(raw["id_number"]).strip().upper() for _row, raw in records if raw["id_number"] is not None}
     enrolled = set(
-        training_class.enrollments.filter(trainee__id_number__in=id_numbers).values_list("trainee__id_number", flat=True)
+        training_class.enrollments.filter(trainee__id_number_digest__in=id_number_digests(id_numbers)).values_list("trainee__id_number", flat=True)
     )
     categories = dict(TraineeCategory.objects.values_list("name", "id"))
     check = roster_file.check_rows(
@@ -267,7 +268,8 @@ def roster_import_confirm(*, actor: User, roster_import: RosterImport, request=N
 
 
 def _write_roster(actor: User, training_class: TrainingClass, roster_import: RosterImport, rows) -> None:
-    existing = dict(Trainee.objects.filter(id_number__in=[row.id_number for row in rows]).values_list("id_number", "id"))
+    digests = id_number_digests(row.id_number for row in rows)
+    existing = dict(Trainee.objects.filter(id_number_digest__in=digests).values_list("id_number", "id"))
     new_trainees = [
         Trainee(
             id_number=row.id_number,
@@ -283,7 +285,7 @@ def _write_roster(actor: User, training_class: TrainingClass, roster_import: Ros
     existing.update({trainee.id_number: trainee.pk for trainee in created})
     if len(existing) < len(rows):
         existing.update(
-            Trainee.objects.filter(id_number__in=[row.id_number for row in rows]).values_list("id_number", "id")
+            Trainee.objects.filter(id_number_digest__in=digests).values_list("id_number", "id")
         )
     # The person is linked, never rewritten: name and phone as this roster gives them go on the enrollment.
     enrollments = [

@@ -186,10 +186,16 @@ def enrollments_awaiting_form(enrollments: QuerySet[Enrollment]) -> QuerySet[Enr
 
 
 def enrollments_matching(enrollments: QuerySet[Enrollment], query: str) -> QuerySet[Enrollment]:
-    """A clerk finds the paper form's trainee by (part of) the name or by the ID number's last digits."""
+    """A clerk finds the paper form's trainee by (part of) the name or by the ID number's last digits.
+
+    ``enrollments`` is one class's roster (at most MAX_REGISTERED_HEADCOUNT rows): ID numbers are stored
+    encrypted, so their last digits are compared here, after decryption, not in SQL."""
     matches = Q(trainee__name__icontains=query)
     if query.isdigit() or query[:-1].isdigit():
-        matches |= Q(trainee__id_number__endswith=query.upper())
+        suffix = query.upper()
+        matches |= Q(pk__in=[
+            pk for pk, id_number in enrollments.values_list("pk", "trainee__id_number") if id_number.endswith(suffix)
+        ])
     return enrollments.filter(matches)
 
 

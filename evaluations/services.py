@@ -19,6 +19,7 @@ from classes.models import Enrollment, Institution, TrainingClass
 from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
 from xingan_training.locking import LockedRecordError, approval_lock_lifted
+from xingan_training.personal_data import id_number_digest
 
 from .hooks import notify_notice_changed
 from .items import CLASS_ITEM_FIELDS, TRAINEE_ANSWER_FIELDS
@@ -340,7 +341,10 @@ def trainee_evaluation_submit_online(*, link: EvaluationLink, name: str, id_numb
     _trainee_form_open(getattr(training_class, "review", None))
     name = (name or "").strip()
     enrollment = (
-        Enrollment.objects.filter(training_class=training_class, trainee__id_number=(id_number or "").strip().upper())
+        Enrollment.objects.filter(
+            training_class=training_class,
+            trainee__id_number_digest=id_number_digest(id_number),
+        )
         # The trainee may give the name this roster wrote or the name first registered under the ID.
         .filter(Q(roster_name=name) | Q(trainee__name=name))
         .annotate(

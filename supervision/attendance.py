@@ -27,6 +27,7 @@ from classes.models import Enrollment, TrainingClass
 from classes.selectors import classes_visible_to, enrollments_visible_to
 from xingan_training.errors import ServiceError
 from xingan_training.locking import LockedRecordError
+from xingan_training.personal_data import id_number_digest
 
 from . import attendance_rules, attendance_selectors, checkin_codes, fraud_signals, geo, rules
 from .attendance_permissions import SITE_EDITABLE, is_training_day
@@ -190,7 +191,7 @@ def _roster_entry(training_class: TrainingClass, name: str, id_number: str) -> E
         raise ServiceError(str(error)) from None
     enrollment = (
         Enrollment.objects.select_related("trainee")
-        .filter(training_class=training_class, trainee__id_number=resident_id.number, trainee__name=clean_name)
+        .filter(training_class=training_class, trainee__id_number_digest=id_number_digest(resident_id.number), trainee__name=clean_name)
         .first()
     )
     if enrollment is None:

@@ -12,6 +12,7 @@ from accounts.models import AuditEvent, Role, User
 from classes.identity import IdentifierError, clean_person_name, normalise_mobile
 from classes.models import Occupation, Region, TraineeCategory, TrainingClass
 from xingan_training.errors import ServiceError
+from xingan_training.personal_data import phone_digest
 
 from .demand_selectors import catalogue_entries_visible_to, classes_matching_wishes, training_wishes_visible_to
 from .models import DemandCatalogueEntry, TrainingWish
@@ -165,7 +166,8 @@ def training_wish_register(
     with transaction.atomic():
         earlier = (
             TrainingWish.objects.select_for_update()
-            .filter(phone=phone, occupation_id=catalogue_entry.occupation_id, county=county, told_at__isnull=True)
+            .filter(phone_digest=phone_digest(phone), occupation_id=catalogue_entry.occupation_id, county=county,
+                    told_at__isnull=True)
             .first()
         )
         wish = earlier or TrainingWish(phone=phone, occupation_id=catalogue_entry.occupation_id, county=county)

@@ -55,7 +55,9 @@ def _home_class(today) -> TrainingClass | None:
 def _share_a_phone(enrollments: list[Enrollment], phone: str) -> None:
     """The first three of the roster give one number (the roster's own phone field: 拉人头 with one contact)."""
     chosen = enrollments[:SHARED_PHONE_TRAINEES]
-    Enrollment.objects.filter(pk__in=[enrollment.pk for enrollment in chosen]).update(phone=phone)
+    for enrollment in chosen:  # through save(): the phone's digest is computed on save, update() would skip it
+        enrollment.phone = phone
+        enrollment.save(update_fields=["phone", "phone_digest"])
 
 
 def _enroll_in_an_overlapping_class(home: TrainingClass, enrollment: Enrollment, phone: str) -> None:

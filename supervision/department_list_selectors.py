@@ -5,6 +5,7 @@ classes, on the opening review page; institutions and the public see nothing."""
 from django.db.models import QuerySet
 
 from accounts.models import Role
+from xingan_training.personal_data import id_number_digest
 
 from .models import DepartmentList, DepartmentListEntry, DepartmentListKind
 
@@ -49,7 +50,10 @@ def department_list_entries_of(department_list: DepartmentList, *, query: str = 
     entries = department_list.entries.order_by("row_number")
     query = query.strip().upper()
     if query:
-        entries = entries.filter(id_number=query) if len(query) == 18 else entries.filter(name__icontains=query)
+        if len(query) == 18:
+            entries = entries.filter(id_number_digest=id_number_digest(query))
+        else:
+            entries = entries.filter(name__icontains=query)
     return entries
 
 

@@ -31,6 +31,7 @@ from .models import (
 )
 from .teacher_selectors import teacher_conflicts
 from xingan_training.errors import ServiceError
+from xingan_training.personal_data import id_number_digests, phone_digests
 
 Status = OpeningReview.Status
 NOT_SUBMITTED = "not_submitted"
@@ -420,7 +421,8 @@ def trainee_checks(training_class: TrainingClass, enrollments: list[Enrollment])
     league_id = training_class.institution.county.parent_id
     matches: dict[str, list[tuple[ListMatch, str | None]]] = defaultdict(list)
     entries = DepartmentListEntry.objects.filter(
-        department_list__league_id=league_id, department_list__is_current=True, id_number__in=id_numbers
+        department_list__league_id=league_id, department_list__is_current=True,
+        id_number_digest__in=id_number_digests(id_numbers),
     ).select_related("department_list__kind__category")
     for entry in entries:
         department_list = entry.department_list
@@ -431,7 +433,7 @@ def trainee_checks(training_class: TrainingClass, enrollments: list[Enrollment])
         ))
     others: dict[str, list[Enrollment]] = defaultdict(list)
     other_enrollments = (
-        Enrollment.objects.filter(trainee__id_number__in=id_numbers).exclude(training_class_id=training_class.pk)
+        Enrollment.objects.filter(trainee__id_number_digest__in=id_number_digests(id_numbers)).exclude(training_class_id=training_class.pk)
         .select_related("trainee", "training_class__institution__county", "training_class__occupation",
                         "training_class__opening_review")
         .order_by("training_class__start_date", "training_class_id")
@@ -440,13 +442,13 @@ def trainee_checks(training_class: TrainingClass, enrollments: list[Enrollment])
         others[other.trainee.id_number].append(other)
     phones = {enrollment.phone for enrollment in enrollments}
     people_per_phone: dict[str, set[str]] = defaultdict(set)
-    for phone, id_number in Enrollment.objects.filter(phone__in=phones).values_list("phone", "trainee__id_number").distinct():
+    for phone, id_number in Enrollment.objects.filter(phone_digest__in=phone_digests(phones)).values_list("phone", "trainee__id_number").distinct():
         people_per_phone[phone].add(id_number)
     names_per_phone: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for enrollment in enrollments:
         people_per_phone[enrollment.phone].add(enrollment.trainee.id_number)
         names_per_phone[enrollment.phone].append((enrollment.trainee.id_number, enrollment.roster_name))
-    for phone, id_number, name in training_class.enrollments.filter(phone__in=phones).values_list(
+    for phone, id_number, name in training_class.enrollments.filter(phone_digest__in=phone_digests(phones)).values_list(
         "phone", "trainee__id_number", "roster_name"
     ):
         if (id_number, name) not in names_per_phone[phone]:
@@ -524,7 +526,7 @@ def change_request_additions(change_request: ChangeRequest) -> list[Enrollment]:
     except ServiceError:
         return []
     registered = {trainee.id_number: trainee for trainee in Trainee.objects.filter(
-        id_number__in=[row.id_number for row in rows]).select_related("category")}
+        id_number_digest__in=id_number_digests(row.id_number for row in rows)).select_related("category")}
     categories = TraineeCategory.objects.in_bulk({row.category_id for row in rows})
     return [
         Enrollment(

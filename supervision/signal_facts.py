@@ -93,18 +93,19 @@ def facts_for(
     own_rows = list(own.values_list(*ROSTER_FIELDS))
     related = {row[0]: row for row in own_rows}
     extra_phones = {
-        phone for chunk in _chunks(also_phone_enrollment_ids)
-        for phone in Enrollment.objects.filter(pk__in=chunk).values_list("phone", flat=True)
+        (phone, digest) for chunk in _chunks(also_phone_enrollment_ids)
+        for phone, digest in Enrollment.objects.filter(pk__in=chunk).values_list("phone", "phone_digest")
     }
-    # Every roster row of these people and every one with these phone numbers, each on its index (one OR of both
-    # would read the whole table).
-    for column, extras in (("trainee_id", set(also_trainee_ids)), ("phone", extra_phones)):
+    # Every roster row of these people and every one with these phone numbers (by their digests), each on its
+    # index (one OR of both would read the whole table).
+    extra_phone_digests = {digest for _phone, digest in extra_phones}
+    for column, extras in (("trainee_id", set(also_trainee_ids)), ("phone_digest", extra_phone_digests)):
         for values in (own.values(column), *_chunks(extras)):
             rows = Enrollment.objects.filter(**{f"{column}__in": values}).values_list(*ROSTER_FIELDS)
             related.update((row[0], row) for row in rows)
     entries = [_roster_entry(row) for _pk, row in sorted(related.items())]
     trainee_ids = {row[2] for row in own_rows} | set(also_trainee_ids)
-    phones = {row[5] for row in own_rows} | extra_phones
+    phones = {row[5] for row in own_rows} | {phone for phone, _digest in extra_phones}
 
     teacher_ids = set(ClassTeacher.objects.filter(training_class_id__in=class_ids).values_list("teacher_id", flat=True))
     teacher_ids |= set(also_teacher_ids)

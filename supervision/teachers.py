@@ -10,6 +10,7 @@ from classes.identity import IdentifierError, clean_person_name, parse_resident_
 from classes.models import Institution, TrainingClass
 from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
+from xingan_training.personal_data import id_number_digest
 
 from . import fraud_signals
 from .models import ClassTeacher, Teacher
@@ -67,7 +68,7 @@ def teacher_propose(*, actor: User, name: str, id_number: str, occupations, **fi
     if len(values["certificate_number"]) > 50 or len(values["employer"]) > 100:
         raise ServiceError("证书编号最多50个字符，工作单位最多100个字。")
     with transaction.atomic():
-        teacher = Teacher.objects.select_for_update().filter(id_number=id_number).first()
+        teacher = Teacher.objects.select_for_update().filter(id_number_digest=id_number_digest(id_number)).first()
         if teacher is not None and teacher.status == Teacher.Status.CONFIRMED:
             raise ServiceError("该身份证号的教师已在师资库中，可直接在培训班中选用。")
         if teacher is not None and teacher.status == Teacher.Status.PROPOSED:

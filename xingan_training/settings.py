@@ -11,8 +11,10 @@ from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_str
+from .personal_data import demo_key, parse_blind_index_key, parse_encryption_keys
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("XINGAN_VAR_DIR", str(BASE_DIR / "var")))
@@ -32,6 +34,28 @@ SECRET_KEY = env_str("SECRET_KEY", "") or _local_secret_key()
 # A deployment sets its own key (and usually HTTPS); a local run uses the generated one. Demo data and other
 # local-only conveniences refuse to run against a production configuration.
 IS_PRODUCTION = bool(env_str("SECRET_KEY", "")) or env_bool("HTTPS", False)
+
+# Personal data at rest (personal_data.py): ID and phone numbers are AES-GCM encrypted under the first of
+# FIELD_ENCRYPTION_KEYS ("k2:<base64 of 32 bytes>,k1:<...>"; every listed key still decrypts) and looked up by
+# an HMAC under BLIND_INDEX_KEY (base64 of 32 bytes, never changed). Generate one with
+# `python -c "import os, base64; print(base64.b64encode(os.urandom(32)).decode())"`.
+if env_str("FIELD_ENCRYPTION_KEYS", ""):
+    FIELD_ENCRYPTION_KEYS = parse_encryption_keys(env_str("FIELD_ENCRYPTION_KEYS", ""))
+elif IS_PRODUCTION:
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set in production: personal data is stored encrypted")
+else:
+    # !!! LOCAL RUNS AND TESTS ONLY: a fixed key anybody can derive from this source. Data encrypted under it is
+    # !!! NOT protected. A production configuration (SECRET_KEY or HTTPS set) refuses to start without real keys.
+    FIELD_ENCRYPTION_KEYS = {"demo1": demo_key("field encryption")}
+if env_str("BLIND_INDEX_KEY", ""):
+    BLIND_INDEX_KEY = parse_blind_index_key(env_str("BLIND_INDEX_KEY", ""))
+elif IS_PRODUCTION:
+    raise ImproperlyConfigured("BLIND_INDEX_KEY must be set in production: personal data is looked up by its digest")
+else:
+    # !!! LOCAL RUNS AND TESTS ONLY, like the demo encryption key above.
+    BLIND_INDEX_KEY = demo_key("blind index")
+if set(FIELD_ENCRYPTION_KEYS.values()) & {BLIND_INDEX_KEY}:
+    raise ImproperlyConfigured("BLIND_INDEX_KEY must differ from every FIELD_ENCRYPTION_KEYS key")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])

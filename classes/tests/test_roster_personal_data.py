@@ -19,6 +19,7 @@ from classes.models import Enrollment, RosterImport, Trainee
 from conftest import approve_opening, make_class
 from followups import services as followup_services
 from followups.models import FollowupItem
+from xingan_training.personal_data import id_number_digest
 
 A_PHONE, B_PHONE = "13911112222", "18633334444"
 
@@ -47,7 +48,7 @@ def import_roster(user, training_class, rows) -> Enrollment:
     pending = preview(user, training_class, rows)
     assert pending.status == RosterImport.Status.PREVIEWED, pending.errors
     services.roster_import_confirm(actor=user, roster_import=pending)
-    return Enrollment.objects.get(training_class=training_class, trainee__id_number=rows[0][2])
+    return Enrollment.objects.get(training_class=training_class, trainee__id_number_digest=id_number_digest(rows[0][2]))
 
 
 @pytest.fixture
@@ -61,7 +62,7 @@ def enrolled_twice(person, institution_user, other_institution_user, training_cl
 class TestPhoneBelongsToTheRoster:
     def test_one_person_two_enrollments_each_with_its_rosters_phone(self, enrolled_twice, person):
         a_enrollment, b_enrollment = enrolled_twice
-        assert Trainee.objects.filter(id_number=person["id_number"]).count() == 1
+        assert Trainee.objects.filter(id_number_digest=id_number_digest(person["id_number"])).count() == 1
         assert a_enrollment.trainee_id == b_enrollment.trainee_id
         assert (a_enrollment.phone, b_enrollment.phone) == (A_PHONE, B_PHONE)
 

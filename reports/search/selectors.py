@@ -17,6 +17,7 @@ from supervision.models import FraudSignal
 from supervision.signal_evidence import PersonRefs, check_in_ids_named, names_people, names_person
 from supervision.signal_facts import phone_key
 from supervision.signal_selectors import fraud_signals_visible_to
+from xingan_training.personal_data import id_number_digest, phone_digest
 
 from .queries import ID_NUMBER, PHONE, TraineeQuery
 
@@ -31,10 +32,10 @@ def can_search_trainees(user) -> bool:
 def _matching_enrollments(user, query: TraineeQuery) -> QuerySet[Enrollment]:
     enrollments = enrollments_visible_to(user)
     if query.kind == ID_NUMBER:
-        return enrollments.filter(trainee__id_number=query.value)
+        return enrollments.filter(trainee__id_number_digest=id_number_digest(query.value))
     if query.kind == PHONE:
         # The phone belongs to the roster that gave it: only a roster in the user's scope can match.
-        return enrollments.filter(phone=query.value)
+        return enrollments.filter(phone_digest=phone_digest(query.value))
     return enrollments.filter(Q(trainee__name__icontains=query.value) | Q(roster_name__icontains=query.value))
 
 

@@ -8,6 +8,8 @@ from simple_history.models import HistoricalRecords
 
 from classes.masking import MaskedPersonalData
 from classes.models import Occupation, Region, TraineeCategory, TrainingCategory, TrainingClass
+from xingan_training import personal_data
+from xingan_training.encrypted_fields import BlindIndexField, EncryptedCharField
 
 
 class DemandCatalogueEntry(models.Model):
@@ -57,7 +59,8 @@ class TrainingWish(MaskedPersonalData, models.Model):
     """A worker's registered wish to be trained (培训需求档案): personal data, seen by the bureaus only."""
 
     name = models.CharField("姓名", max_length=40)
-    phone = models.CharField("手机号", max_length=11)
+    phone = EncryptedCharField("手机号", max_length=11, purpose=personal_data.PHONE)
+    phone_digest = BlindIndexField(source="phone")
     category = models.ForeignKey(
         TraineeCategory, verbose_name="人员类别", on_delete=models.PROTECT, related_name="training_wishes"
     )
@@ -90,7 +93,6 @@ class TrainingWish(MaskedPersonalData, models.Model):
         verbose_name_plural = "培训需求档案"
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(name="training_wish_phone_format", condition=Q(phone__regex=r"^1[3-9][0-9]{9}$")),
             models.CheckConstraint(
                 name="training_wish_told_completely",
                 condition=Q(told_at__isnull=True, told_by__isnull=True, told_class__isnull=True)

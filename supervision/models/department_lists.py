@@ -7,6 +7,8 @@ from django.db.models import Q
 
 from classes.masking import MaskedIdNumber
 from classes.models import Region, TraineeCategory
+from xingan_training import personal_data
+from xingan_training.encrypted_fields import BlindIndexField, EncryptedCharField
 
 
 class DepartmentListKind(models.Model):
@@ -72,7 +74,8 @@ class DepartmentListEntry(MaskedIdNumber, models.Model):
     """One person on a list, by resident ID number (stored in full like Trainee.id_number, shown masked)."""
 
     department_list = models.ForeignKey(DepartmentList, verbose_name="名单", on_delete=models.CASCADE, related_name="entries")
-    id_number = models.CharField("身份证号", max_length=18)
+    id_number = EncryptedCharField("身份证号", max_length=18, purpose=personal_data.RESIDENT_ID)
+    id_number_digest = BlindIndexField(source="id_number")
     name = models.CharField("姓名", max_length=40)
     row_number = models.PositiveIntegerField("行号")
 
@@ -81,12 +84,9 @@ class DepartmentListEntry(MaskedIdNumber, models.Model):
         verbose_name_plural = "部门名单人员"
         ordering = ["department_list", "row_number"]
         constraints = [
-            models.UniqueConstraint(fields=["department_list", "id_number"], name="department_list_entry_once"),
-            models.CheckConstraint(
-                name="department_list_entry_id_format", condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$")
-            ),
+            models.UniqueConstraint(fields=["department_list", "id_number_digest"], name="department_list_entry_once"),
         ]
-        indexes = [models.Index(fields=["id_number"], name="department_entry_id_number")]
+        indexes = [models.Index(fields=["id_number_digest"], name="department_entry_id_digest")]
 
     def __str__(self):
         return f"{self.name} {self.masked_id_number}"

@@ -7,6 +7,8 @@ from simple_history.models import HistoricalRecords
 
 from classes.masking import mask_id_number
 from classes.models import Institution, Occupation, TrainingClass
+from xingan_training import personal_data
+from xingan_training.encrypted_fields import BlindIndexField, EncryptedCharField
 
 
 class Teacher(models.Model):
@@ -29,7 +31,8 @@ class Teacher(models.Model):
         PROFESSIONAL_TITLE = "professional_title", "专业技术职称证书"
 
     name = models.CharField("姓名", max_length=40)
-    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    id_number = EncryptedCharField("身份证号", max_length=18, purpose=personal_data.RESIDENT_ID)
+    id_number_digest = BlindIndexField(source="id_number", unique=True)
     employment_type = models.CharField("专兼职", max_length=20, choices=EmploymentType.choices)
     occupations = models.ManyToManyField(Occupation, verbose_name="授课职业（工种）", related_name="teachers")
     qualification = models.CharField("资质类别", max_length=40, choices=Qualification.choices)
@@ -56,7 +59,6 @@ class Teacher(models.Model):
         verbose_name_plural = "师资库"
         ordering = ["name", "id"]
         constraints = [
-            models.CheckConstraint(name="teacher_id_number_format", condition=Q(id_number__regex=r"^[0-9]{17}[0-9X]$")),
             models.CheckConstraint(
                 name="teacher_rejection_has_reason", condition=~Q(status="rejected") | ~Q(rejection_reason=""),
             ),

@@ -14,6 +14,7 @@ from classes.models import Enrollment, TrainingClass
 from conftest import PASSWORD, approve_opening, enroll, make_class
 from supervision import teachers
 from supervision.models import OpeningReview
+from xingan_training.personal_data import phone_digest
 
 from .opening_helpers import PDF, import_list, office_bytes
 
@@ -49,7 +50,9 @@ def test_submit_return_fix_resubmit_approve(browser, live_server, tmp_path, sett
     training_class = make_class(institution, occupation, batch_number="XA152201-2026-401",
                                 start_date=today + timedelta(days=10), end_date=today + timedelta(days=24))
     first, second, third, fourth, fifth = enroll(training_class, 5)
-    Enrollment.objects.filter(pk__in=[first.pk, second.pk, third.pk]).update(phone="13904821234")
+    Enrollment.objects.filter(pk__in=[first.pk, second.pk, third.pk]).update(
+        phone="13904821234", phone_digest=phone_digest("13904821234")
+    )
     elsewhere = make_class(other_institution, occupation, batch_number="XA152224-2026-409",
                            start_date=today + timedelta(days=20), end_date=today + timedelta(days=34))
     approve_opening(elsewhere)

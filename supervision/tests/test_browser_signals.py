@@ -9,6 +9,7 @@ from classes.models import Enrollment
 from conftest import PASSWORD, enroll, make_class
 from supervision.fraud_signals import fraud_signals_recompute
 from supervision.models import FraudSignal
+from xingan_training.personal_data import phone_digest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -35,7 +36,7 @@ def test_the_county_dismisses_a_shared_phone_and_the_league_reads_why(browser, l
     cache.clear()
     training_class = make_class(institution, occupation, batch_number="XA152201-2026-601")
     sharers = enroll(training_class, 4)[:3]
-    Enrollment.objects.filter(pk__in=[enrollment.pk for enrollment in sharers]).update(phone="13912345678")
+    Enrollment.objects.filter(pk__in=[enrollment.pk for enrollment in sharers]).update(phone="13912345678", phone_digest=phone_digest("13912345678"))
     fraud_signals_recompute(class_ids=[training_class.pk])
 
     phone = logged_in(browser, live_server, "county", 390)

@@ -20,6 +20,7 @@ from supervision.demand_selectors import classes_matching_wishes
 from supervision.models import ChangeRequest, ClassTeacher, OpeningDocument, OpeningEvent, OpeningReview, Teacher
 from supervision.opening_selectors import opening_checks, opening_reviews_visible_to, trainee_checks
 from xingan_training.errors import ServiceError
+from xingan_training.personal_data import phone_digest
 
 from .opening_helpers import JPG, OLE, PDF, PNG, import_list, list_enrollments, office_bytes, ole_bytes, prepare, upload
 
@@ -515,7 +516,7 @@ class TestChecks:
     def test_a_phone_given_by_three_people_is_shown_with_their_names(self, training_class, trainees, other_institution,
                                                                    unlicensed_occupation):
         first, second, third = trainees
-        Enrollment.objects.filter(pk__in=[first.pk, second.pk]).update(phone="13912345678")
+        Enrollment.objects.filter(pk__in=[first.pk, second.pk]).update(phone="13912345678", phone_digest=phone_digest("13912345678"))
         checks = opening_checks(training_class)
         assert checks.shared_phones == [], "two people on one phone is not yet a signal"
         elsewhere = other_class(other_institution, unlicensed_occupation, "ELSE", start=date(2025, 1, 5), state="finished")

@@ -25,6 +25,7 @@ from supervision.models import AttendanceDay, CheckIn, ClassSignalCheck, ClassTe
 from supervision.signal_evidence import evidence_view
 from supervision.tasks import recompute_signals
 from xingan_training.errors import ServiceError
+from xingan_training.personal_data import phone_digest
 
 from .conftest import north_of_site
 
@@ -155,7 +156,7 @@ def recompute(*classes):
 
 
 def share_phone(enrollments, phone=SHARED):
-    Enrollment.objects.filter(pk__in=[enrollment.pk for enrollment in enrollments]).update(phone=phone)
+    Enrollment.objects.filter(pk__in=[enrollment.pk for enrollment in enrollments]).update(phone=phone, phone_digest=phone_digest(phone))
 
 
 def unshare(enrollments):
@@ -187,12 +188,12 @@ class TestRecompute:
 
     def test_a_signal_whose_evidence_disappears_reads_no_longer_detected_and_comes_back_open(self, phone_class):
         recompute(phone_class)
-        sharer = phone_class.enrollments.filter(phone=SHARED).first()
-        Enrollment.objects.filter(pk=sharer.pk).update(phone="13700000000")
+        sharer = phone_class.enrollments.filter(phone_digest=phone_digest(SHARED)).first()
+        Enrollment.objects.filter(pk=sharer.pk).update(phone="13700000000", phone_digest=phone_digest("13700000000"))
         assert recompute(phone_class).no_longer_detected == 1
         signal = only_signal()
         assert signal.status == "not_detected" and signal.not_detected_since is not None
-        Enrollment.objects.filter(pk=sharer.pk).update(phone=SHARED)
+        Enrollment.objects.filter(pk=sharer.pk).update(phone=SHARED, phone_digest=phone_digest(SHARED))
         assert recompute(phone_class).reopened == 1
         assert only_signal().status == "open" and only_signal().not_detected_since is None
 

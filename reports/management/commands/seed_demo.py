@@ -41,6 +41,7 @@ from reports.demo.people import (
     with_office,
 )
 from reports.demo.story import Cast, ClassStory, Plan, designate_cases
+from xingan_training.personal_data import id_number_digests
 
 OCCUPATIONS = [
     # code, name, level, training type, subsidy, urgent
@@ -299,7 +300,7 @@ class Command(BaseCommand):
                 )
             )
         Trainee.objects.bulk_create(new_trainees, ignore_conflicts=True, batch_size=500)
-        ids = dict(Trainee.objects.filter(id_number__in=[person[0] for person in people]).values_list("id_number", "id"))
+        ids = dict(Trainee.objects.filter(id_number_digest__in=id_number_digests(person[0] for person in people)).values_list("id_number", "id"))
         Enrollment.objects.bulk_create(
             [Enrollment(training_class=training_class, trainee_id=ids[number], roster_name=name, phone=phone)
              for number, name, phone in people],
