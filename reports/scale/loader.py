@@ -51,6 +51,7 @@ from supervision.models import (
     RectificationItem,
     Teacher,
 )
+from xingan_training.personal_data import PHONE, RESIDENT_ID, encrypt, id_number_digest, phone_digest
 
 from . import plan as story
 from .copying import Progress, copy_rows, foreign_keys_checked_at_the_end, next_id
@@ -307,9 +308,12 @@ class ScaleLoader:
                 while id_number in taken:  # --append onto other data: step to a number nobody has
                     index += TEACHER_OFFSET // 3
                     id_number, gender, birth = resident_id(index)
-                yield row.trainee_id, id_number, row.name, gender, birth, row.category_id, created
+                # Stored as the portal stores it (issue #13): ciphertext plus the blind index for lookups.
+                yield (row.trainee_id, encrypt(id_number, RESIDENT_ID), id_number_digest(id_number), row.name, gender,
+                       birth, row.category_id, created)
 
-        copy_rows(Trainee, ["id", "id_number", "name", "gender", "birth_date", "category", "created_at"], trainees(),
+        copy_rows(Trainee, ["id", "id_number", "id_number_digest", "name", "gender", "birth_date", "category",
+                            "created_at"], trainees(),
                   progress=self.progress)
 
         def enrollments():
@@ -317,10 +321,10 @@ class ScaleLoader:
             for plan, row in self.rosters():
                 if row.enrollment_id == self.enrollment_base + self.offsets[plan.index]:
                     created = moment(plan.start - timedelta(days=15), 9)
-                yield (row.enrollment_id, self.class_id(plan), row.trainee_id, row.name, row.phone, row.completion,
-                       True, "", created)
+                yield (row.enrollment_id, self.class_id(plan), row.trainee_id, row.name, encrypt(row.phone, PHONE),
+                       phone_digest(row.phone), row.completion, True, "", created)
 
-        copy_rows(Enrollment, ["id", "training_class", "trainee", "roster_name", "phone", "completion",
+        copy_rows(Enrollment, ["id", "training_class", "trainee", "roster_name", "phone", "phone_digest", "completion",
                                "is_subsidy_eligible", "ineligibility_reason", "created_at"], enrollments(),
                   progress=self.progress)
 
@@ -724,13 +728,14 @@ class ScaleLoader:
             for slot in range(len(teachers_of[index])):
                 pk = first_of[index] + slot
                 id_number, _gender, _birth = resident_id(TEACHER_OFFSET + pk)
-                rows.append((pk, people.name(), id_number, "full_time" if slot % 2 == 0 else "part_time",
+                rows.append((pk, people.name(), encrypt(id_number, RESIDENT_ID), id_number_digest(id_number),
+                             "full_time" if slot % 2 == 0 else "part_time",
                              "skill_level_certificate", f"S{self.seed % 1000:03d}{pk:08d}", institution.name,
                              "confirmed", institution.pk, self.staff_ids[index], proposed, self.league_user_id,
                              proposed + timedelta(days=3), ""))
                 for occupation in self.licensed[index]:
                     occupation_rows.append((pk, self.occupations[occupation].pk))
-        copy_rows(Teacher, ["id", "name", "id_number", "employment_type", "qualification", "certificate_number",
+        copy_rows(Teacher, ["id", "name", "id_number", "id_number_digest", "employment_type", "qualification", "certificate_number",
                             "employer", "status", "proposed_by_institution", "proposed_by", "proposed_at",
                             "reviewed_by", "reviewed_at", "rejection_reason"], rows, progress=self.progress)
         through = Teacher.occupations.through

@@ -1,5 +1,6 @@
 """manage.py seed_scale at a tiny size: the data keeps every constraint and the policy's rules (issue #12)."""
 
+import re
 from collections import Counter
 
 import pytest
@@ -24,6 +25,7 @@ from reports.management.commands.seed_scale import DEFAULT_PASSWORD, flush_porta
 from reports.scale.copying import ForeignKeyViolation, Progress, foreign_keys_checked_at_the_end
 from supervision.inspection_selectors import inspections_visible_to
 from supervision.models import Inspection
+from xingan_training.personal_data import id_number_digest, phone_digest
 
 CLASSES = 60
 PAST_COUNTY = ("county_verified", "forwarded", "returned", "approved")
@@ -171,9 +173,9 @@ def test_a_dangling_reference_fails_the_load(seeded):
         with transaction.atomic(), foreign_keys_checked_at_the_end(progress):
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "INSERT INTO classes_enrollment (training_class_id, trainee_id, roster_name, phone, completion, "
-                    "is_subsidy_eligible, ineligibility_reason, created_at) "
-                    "VALUES (%s, 2147483000, '无此人', '13800000000', 'enrolled', true, '', now())",
+                    "INSERT INTO classes_enrollment (training_class_id, trainee_id, roster_name, phone, phone_digest, "
+                    "completion, is_subsidy_eligible, ineligibility_reason, created_at) "
+                    "VALUES (%s, 2147483000, '无此人', '', '', 'enrolled', true, '', now())",
                     [training_class.pk],
                 )
     assert not Enrollment.objects.filter(trainee_id=2147483000).exists()
@@ -184,6 +186,22 @@ def test_append_adds_classes_and_people_without_reusing_an_id_number(seeded):
     before = TrainingClass.objects.count()
     call_command("seed_scale", classes=12, trainees_per_class=5, seed=8, append=True, no_vacuum=True, verbosity=0)
     assert TrainingClass.objects.count() == before + 12
-    assert Trainee.objects.values("id_number").distinct().count() == Trainee.objects.count()
+    assert Trainee.objects.values("id_number_digest").distinct().count() == Trainee.objects.count()
     assert User.objects.filter(username="scale_county").count() == 1
     assert class_figures_refresh().rows_changed == 0
+
+
+@pytest.mark.django_db
+def test_id_numbers_and_phones_are_stored_as_the_portal_stores_them(seeded):
+    """Loaded with COPY, yet encrypted with the blind index beside them: the portal's lookups find the people."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, id_number FROM classes_trainee ORDER BY id LIMIT 50")
+        stored = cursor.fetchall()
+        cursor.execute("SELECT phone FROM classes_enrollment ORDER BY id LIMIT 50")
+        phones = [phone for (phone,) in cursor.fetchall()]
+    assert not any(re.search(r"\d{15}", id_number) for _pk, id_number in stored)
+    assert not any(re.fullmatch(r"1\d{10}", phone) for phone in phones)
+    trainee = Trainee.objects.get(pk=stored[0][0])
+    assert Trainee.objects.get(id_number_digest=id_number_digest(trainee.id_number)) == trainee
+    enrollment = Enrollment.objects.filter(trainee=trainee).first()
+    assert Enrollment.objects.filter(phone_digest=phone_digest(enrollment.phone)).filter(pk=enrollment.pk).exists()

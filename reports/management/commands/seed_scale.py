@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from accounts.models import User
-from classes.models import MAX_REGISTERED_HEADCOUNT, Institution, Trainee, TrainingClass
+from classes.models import MAX_REGISTERED_HEADCOUNT, Institution, Occupation, Trainee, TrainingClass
 from evaluations.models import RectificationNumberCounter
 from reports.dashboards.models import FiguresRefresh
 from supervision.models import Teacher
@@ -25,8 +25,8 @@ DEFAULT_PASSWORD = "Xingan@Scale2026"
 
 def flush_portal_data() -> None:
     """Empties every table of portal data and keeps what the migrations wrote (regions, trainee categories,
-    list kinds, the occupation catalogue): TRUNCATE … CASCADE from the roots every other row hangs on."""
-    roots = [User, Institution, Trainee, TrainingClass, Teacher, RectificationNumberCounter, FiguresRefresh]
+    list kinds): TRUNCATE … CASCADE from the roots every other row hangs on."""
+    roots = [User, Institution, Occupation, Trainee, TrainingClass, Teacher, RectificationNumberCounter, FiguresRefresh]
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE " + ", ".join(connection.ops.quote_name(model._meta.db_table) for model in roots)
                        + " RESTART IDENTITY CASCADE")
