@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install fonts browser-deps proxy-deps bench check clean
+.PHONY: run test install fonts browser-deps proxy-deps bench bench-pages check clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ bench: install fonts
 	$(PY) bench/sampling.py
 	$(PY) bench/figures.py
 	$(PY) bench/signals.py
+
+# Every page, role by role, against the region-scale database in DATABASE_URL (README: "Region scale").
+bench-pages: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) bench/pages.py
 
 check: install
 	$(PY) manage.py check
