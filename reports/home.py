@@ -15,6 +15,7 @@ from evaluations.selectors import county_queue_for, league_queue_for
 from followups.selectors import worklist_for
 from supervision.inspection_selectors import county_pace_for
 from supervision.rectification_selectors import rectification_counts_for
+from xingan_training.pagination import count_label
 
 
 def _rectification_todo(user) -> tuple[str, int, str]:
@@ -43,16 +44,16 @@ def todo_for(user) -> list[tuple[str, int, str]]:
     if user.role == Role.COUNTY:
         pace = county_pace_for(user, today=timezone.localdate())
         return [
-            ("待评价核实的培训班", county_queue_for(user).count(), reverse("evaluations:county_queue")),
-            ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+            ("待评价核实的培训班", count_label(county_queue_for(user)), reverse("evaluations:county_queue")),
+            ("待电话回访的学员", count_label(worklist_for(user)), reverse("followups:worklist")),
             _rectification_todo(user),
             # Policy §8.5: behind the pace to 60% coverage, the batches still to inspect to catch up (0 on pace).
             ("现场检查进度落后，至少还需检查的班期", pace.to_regain_pace if pace else 0, reverse("supervision:inspection_coverage")),
         ]
     if user.role == Role.LEAGUE:
         return [
-            ("待盟级复核的培训班", league_queue_for(user).count(), reverse("evaluations:league_queue")),
-            ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+            ("待盟级复核的培训班", count_label(league_queue_for(user)), reverse("evaluations:league_queue")),
+            ("待电话回访的学员", count_label(worklist_for(user)), reverse("followups:worklist")),
             _rectification_todo(user),
         ]
     if user.role == Role.INSTITUTION:

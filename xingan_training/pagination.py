@@ -29,16 +29,8 @@ class ScaledPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
-        queryset = self.object_list
-        bounded = queryset.order_by().values("pk")[: EXACT_UP_TO + 1].count()
-        if bounded <= EXACT_UP_TO:
-            return bounded
-        self.is_estimated = True
-        if not queryset.query.where and connections[queryset.db].vendor == "postgresql":
-            return max(_table_estimate(queryset), bounded)
-        sql, params = queryset.order_by().values("pk").query.sql_with_params()
-        key = "page-count:" + hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
-        return cache.get_or_set(key, lambda: queryset.order_by().count(), CACHED_COUNT_SECONDS)
+        total, self.is_estimated = scaled_count(self.object_list)
+        return total
 
     def page(self, number):
         page = super().page(number)
@@ -47,6 +39,24 @@ class ScaledPaginator(Paginator):
             rows = {row.pk: row for row in self.rows_for(ids)}
             page.object_list = [rows[pk] for pk in ids if pk in rows]
         return page
+
+
+def scaled_count(queryset: QuerySet) -> tuple[int, bool]:
+    """(how many rows, whether that is an estimate): exact up to EXACT_UP_TO rows, else estimated or cached."""
+    bounded = queryset.order_by().values("pk")[: EXACT_UP_TO + 1].count()
+    if bounded <= EXACT_UP_TO:
+        return bounded, False
+    if not queryset.query.where and connections[queryset.db].vendor == "postgresql":
+        return max(_table_estimate(queryset), bounded), True
+    sql, params = queryset.order_by().values("pk").query.sql_with_params()
+    key = "page-count:" + hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
+    return cache.get_or_set(key, lambda: queryset.order_by().count(), CACHED_COUNT_SECONDS), True
+
+
+def count_label(queryset: QuerySet) -> int | str:
+    """A count for a badge: the number itself, or "约 N" beyond the exact limit."""
+    total, is_estimated = scaled_count(queryset)
+    return f"约 {total}" if is_estimated else total
 
 
 def _table_estimate(queryset: QuerySet) -> int:
