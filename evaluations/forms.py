@@ -220,7 +220,7 @@ class CommendationPeriodForm(forms.Form):
     year = forms.ChoiceField(label="结业年度", required=False)
 
     def __init__(self, data, *, today):
-        super().__init__(data)
+        super().__init__(data, initial={"year": str(today.year)})
         self.today = today
         years = [(str(year), f"{year} 年") for year in range(today.year + 1, self.FIRST_YEAR - 1, -1)]
         self.fields["year"].choices = [*years, (self.ALL_YEARS, "全部年度")]

@@ -427,11 +427,15 @@ def league_queue(request):
 @login_required
 def commendations(request):
     period = CommendationPeriodForm(request.GET or None, today=timezone.localdate())
-    candidates = selectors.commendation_candidates_for(request.user, year=period.chosen_year())
+    year = period.chosen_year()
+    refusal = period.errors.get("year")
+    if refusal:  # the list falls back to this year: so does the form, with the refusal said above it
+        period = CommendationPeriodForm(None, today=timezone.localdate())
+    candidates = selectors.commendation_candidates_for(request.user, year=year)
     page = ScaledPaginator(candidates, COMMENDATION_PAGE_SIZE, rows_for=selectors.commendation_rows).get_page(
         request.GET.get("page")
     )
-    return render(request, "evaluations/commendations.html", {"period": period, "page": page, "classes": page.object_list})
+    return render(request, "evaluations/commendations.html", {"period": period, "refusal": refusal, "page": page, "classes": page.object_list})
 
 
 # The trainee's phone -------------------------------------------------------------------------------------
