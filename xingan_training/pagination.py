@@ -17,7 +17,7 @@ from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-EXACT_UP_TO = 10_000
+EXACT_UP_TO = 2_000
 CACHED_COUNT_SECONDS = 300
 
 
