@@ -8,7 +8,7 @@ PORT ?= 8000
 WEB_WORKERS ?= 2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install fonts browser-deps proxy-deps bench bench-submissions bench-sweeps check clean
+.PHONY: run test install fonts browser-deps proxy-deps bench bench-pages bench-submissions bench-sweeps check clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,11 @@ bench-submissions: install
 # /work/h17/SEED_READY names one, else on seeded classes (BENCH_ARGS="--classes 100000").
 bench-sweeps: install
 	$(PY) bench/sweeps.py $(BENCH_ARGS)
+
+# Every page, role by role, against the region-scale database in DATABASE_URL (README: "Region scale").
+bench-pages: install
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	$(PY) bench/pages.py
 
 check: install
 	$(PY) manage.py check

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from .forms import DateInput
-from .models import Occupation, TrainingCategory, TrainingClass
+from .models import Institution, Occupation, TrainingCategory, TrainingClass
 from .selectors import counties_visible_to, institutions_visible_to
 
 
@@ -67,9 +67,11 @@ class TrainingClassFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # The institution and occupation matches are read from their small tables first, so every condition is
+        # on the class row: the list then walks its order's index (class_start_id) instead of joining first.
         return queryset.filter(
             Q(batch_number__icontains=value)
-            | Q(institution__name__icontains=value)
-            | Q(occupation__name__icontains=value)
+            | Q(institution__in=Institution.objects.filter(name__icontains=value).values("pk"))
+            | Q(occupation__in=Occupation.objects.filter(name__icontains=value).values("pk"))
             | Q(location__icontains=value)
         )

@@ -1,6 +1,8 @@
 """Scoped reads of the training domain. Views, exports, PDFs and tasks read rows only through these."""
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, F, OuterRef, QuerySet
 
 from accounts.models import Role
 from accounts.scoping import scope_to_user
@@ -58,13 +60,19 @@ def counties_visible_to(user) -> QuerySet[Region]:
 
 
 def class_list_for(user) -> QuerySet[TrainingClass]:
-    """The class list page: scoped, with what each row shows fetched in the same query."""
-    return (
-        classes_visible_to(user)
-        .select_related("institution__county", "occupation")
-        .annotate(enrolled_count=Count("enrollments", distinct=True))
-        .order_by("-start_date", "-id")
-    )
+    """The class list page, scoped and in its order (index class_start_id). Not annotated: the page reads its own
+    rows' figures through class_list_rows, so no query groups every enrollment of the region."""
+    return classes_visible_to(user).order_by("-start_date", "-id")
+
+
+def class_list_rows(class_ids: list[int]) -> QuerySet[TrainingClass]:
+    """What each line of the class list shows, for the ids of one page that class_list_for already scoped."""
+    return with_enrolled_counts(TrainingClass.objects.filter(pk__in=class_ids))
+
+
+def with_enrolled_counts(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
+    """The class list's line: institution, county, occupation and roster size (the export reads every line so)."""
+    return classes.select_related("institution__county", "occupation").annotate(enrolled_count=Count("enrollments"))
 
 
 def class_roster(training_class: TrainingClass) -> QuerySet[Enrollment]:
@@ -79,45 +87,60 @@ def roster_name_mismatches(training_class: TrainingClass) -> QuerySet[Enrollment
     return class_roster(training_class).exclude(roster_name=F("trainee__name"))
 
 
-def class_status_counts(user) -> dict[str, int]:
-    rows = classes_visible_to(user).values("status").annotate(total=Count("id"))
-    return {row["status"]: row["total"] for row in rows}
+@dataclass
+class ClassTallies:
+    """The landing page's class figures, exact, from one grouped read of the classes (not of their trainees)."""
+
+    by_status: dict[str, int]
+    by_county: list[dict]
+    total: int
+    assessment_done: int
+    institutions: int
 
 
-def dashboard_counts(user) -> dict[str, int]:
-    classes = classes_visible_to(user)
-    return {
-        "classes": classes.count(),
-        "institutions": institutions_visible_to(user).count(),
-        "enrollments": enrollments_visible_to(user).count(),
-        "classes_in_training": classes.filter(status=TrainingClass.Status.IN_TRAINING).count(),
-        "classes_assessment_done": classes.filter(~Q(assessment_end_date=None)).count(),
-    }
-
-
-def class_counts_by_county(user) -> list[dict]:
-    """Per-county class counts for a league or superuser dashboard; empty for narrower roles."""
-    if not (user.is_superuser or user.role == Role.LEAGUE):
-        return []
-    return list(
+def class_tallies_for(user) -> ClassTallies:
+    """Classes per county and status in the user's scope, in one query that an index-only scan of
+    class_institution_status answers; the county rows only for league staff and superusers."""
+    rows = list(
         classes_visible_to(user)
-        .values("institution__county__name", "institution__county__code")
-        .annotate(
-            total=Count("id"),
-            in_training=Count("id", filter=Q(status=TrainingClass.Status.IN_TRAINING)),
-            finished=Count("id", filter=Q(status=TrainingClass.Status.FINISHED)),
-        )
-        .order_by("institution__county__code")
+        .values("institution__county__code", "institution__county__name", "status")
+        .annotate(total=Count("id"), assessed=Count("assessment_end_date"))
+        .order_by()
     )
+    by_status: dict[str, int] = {}
+    counties: dict[str, dict] = {}
+    for row in rows:
+        by_status[row["status"]] = by_status.get(row["status"], 0) + row["total"]
+        county = counties.setdefault(row["institution__county__code"], {
+            "institution__county__name": row["institution__county__name"], "total": 0, "in_training": 0, "finished": 0,
+        })
+        county["total"] += row["total"]
+        if row["status"] in (TrainingClass.Status.IN_TRAINING, TrainingClass.Status.FINISHED):
+            county[row["status"]] += row["total"]
+    is_league_wide = user.is_superuser or user.role == Role.LEAGUE
+    return ClassTallies(
+        by_status=by_status,
+        by_county=[counties[code] for code in sorted(counties)] if is_league_wide else [],
+        total=sum(by_status.values()),
+        assessment_done=sum(row["assessed"] for row in rows),
+        institutions=institutions_visible_to(user).count(),
+    )
+
+
+def enrollments_of_unfinished_classes_count(user) -> int:
+    """Trainees on the rosters of the user's classes that have not finished (draft, in training): few classes,
+    read through their index. The finished classes' rosters are counted by the summary rows (reports)."""
+    unfinished = [status for status in TrainingClass.Status.values if status != TrainingClass.Status.FINISHED]
+    return enrollments_visible_to(user).filter(training_class__status__in=unfinished).count()
 
 
 def institution_list_for(user) -> QuerySet[Institution]:
-    return (
-        institutions_visible_to(user)
-        .select_related("county")
-        .annotate(class_count=Count("classes", distinct=True))
-        .order_by("county__code", "name")
-    )
+    """The institution list, scoped and in its order; the page reads its lines through institution_list_rows."""
+    return institutions_visible_to(user).order_by("county__code", "name", "pk")
+
+
+def institution_list_rows(institution_ids: list[int]) -> QuerySet[Institution]:
+    return Institution.objects.filter(pk__in=institution_ids).select_related("county").annotate(class_count=Count("classes"))
 
 
 def class_history(training_class: TrainingClass, *, limit: int = 50) -> list[dict]:

@@ -13,6 +13,7 @@ from accounts.audit import audit_event_record
 from accounts.models import AuditEvent
 from xingan_training.downloads import XLSX, file_response
 from xingan_training.errors import ServiceError
+from xingan_training.pagination import ScaledPaginator
 
 from . import selectors, services
 from .filters import TrainingClassFilter
@@ -40,7 +41,7 @@ def class_list(request):
     base = selectors.class_list_for(request.user)
     class_filter = TrainingClassFilter(request.GET, queryset=base, request=request)
     classes = class_filter.qs if class_filter.is_valid() else base.none()
-    page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ScaledPaginator(classes, PAGE_SIZE, rows_for=selectors.class_list_rows).get_page(request.GET.get("page"))
     return render(
         request,
         "classes/class_list.html",
@@ -266,7 +267,7 @@ def institution_list(request):
     query = request.GET.get("q", "").strip()
     if query:
         institutions = institutions.filter(name__icontains=query)
-    page = Paginator(institutions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ScaledPaginator(institutions, PAGE_SIZE, rows_for=selectors.institution_list_rows).get_page(request.GET.get("page"))
     return render(request, "classes/institution_list.html", {"page": page, "query": query})
 
 
@@ -274,7 +275,7 @@ def institution_list(request):
 def institution_detail(request, pk):
     institution = get_object_or_404(selectors.institutions_visible_to(request.user).select_related("county"), pk=pk)
     classes = selectors.class_list_for(request.user).filter(institution=institution)
-    page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ScaledPaginator(classes, PAGE_SIZE, rows_for=selectors.class_list_rows).get_page(request.GET.get("page"))
     return render(
         request,
         "classes/institution_detail.html",

@@ -209,3 +209,27 @@ class InvestigationConcludeForm(forms.Form):
     findings = forms.CharField(label="核查情况", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
     reason = forms.CharField(label="结论及理由", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     is_falsification = forms.BooleanField(label="培训机构弄虚作假（标记机构待处理）", required=False)
+
+
+class CommendationPeriodForm(forms.Form):
+    """The commendation list's period: the year the classes ended (this year by default), or every year."""
+
+    ALL_YEARS = "all"
+    FIRST_YEAR = 2015
+
+    year = forms.ChoiceField(label="结业年度", required=False)
+
+    def __init__(self, data, *, today):
+        super().__init__(data, initial={"year": str(today.year)})
+        self.today = today
+        years = [(str(year), f"{year} 年") for year in range(today.year + 1, self.FIRST_YEAR - 1, -1)]
+        self.fields["year"].choices = [*years, (self.ALL_YEARS, "全部年度")]
+        self.fields["year"].error_messages["invalid_choice"] = "请选择列表中的年度。"
+        self.fields["year"].widget.attrs["class"] = "form-select form-select-sm"
+
+    def chosen_year(self) -> int | None:
+        """The chosen year, None for every year; this year when nothing or something invalid was asked."""
+        chosen = self.cleaned_data.get("year") if self.is_valid() else ""
+        if chosen == self.ALL_YEARS:
+            return None
+        return int(chosen) if chosen else self.today.year

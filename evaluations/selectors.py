@@ -1,5 +1,6 @@
 """Scoped reads of evaluations, and the explained grade of a class (policy §3)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -256,20 +257,49 @@ def league_queue_for(user) -> QuerySet[TrainingClass]:
 
 
 def _queue(user, statuses) -> QuerySet[TrainingClass]:
-    return with_review_facts(
-        classes_visible_to(user)
-        .filter(review__status__in=statuses)
-        .select_related("institution__county", "occupation", "review")
-    ).order_by("review__updated_at", "pk")
+    """The queue in its order (index review_status_updated), not annotated: a page reads its lines through
+    queue_rows, so the rating counts are taken for the 25 classes shown, not for the whole queue."""
+    return classes_visible_to(user).filter(review__status__in=statuses).order_by("review__updated_at", "pk")
 
 
-def commendation_list_for(user) -> list[TrainingClass]:
-    """Approved classes whose conclusion is 优秀 (policy §3: may be commended and publicised)."""
+def with_queue_facts(classes: QuerySet[TrainingClass]) -> QuerySet[TrainingClass]:
+    """What a queue line shows: the class, its review and its rating counts (with_review_facts)."""
+    return with_review_facts(classes.select_related("institution__county", "occupation", "review"))
+
+
+def queue_rows(class_ids: list[int]) -> QuerySet[TrainingClass]:
+    """The lines of one queue page, for ids that county_queue_for or league_queue_for already scoped."""
+    return with_queue_facts(TrainingClass.objects.filter(pk__in=class_ids))
+
+
+# The summary rows (reports) of classes last graded anything but 优秀, as a queryset with a training_class
+# field: registered by reports at start-up, since evaluations reads nothing of the apps above it (layering rule).
+_not_outstanding_figures: Callable[[], QuerySet] | None = None
+
+
+def register_not_outstanding_figures(source: Callable[[], QuerySet]) -> None:
+    global _not_outstanding_figures
+    _not_outstanding_figures = source
+
+
+def commendation_candidates_for(user, *, year: int | None) -> QuerySet[TrainingClass]:
+    """Approved classes that ended in ``year`` (every year when None), less those that the summary rows grade
+    other than 优秀 (a class without a row yet stays a candidate), newest first. Candidates only: the page checks
+    each line it shows against the live facts (commendation_rows), so it never lists a class no longer 优秀."""
+    classes = classes_visible_to(user).filter(review__status=ClassReview.Status.APPROVED)
+    if _not_outstanding_figures is not None:
+        classes = classes.filter(~Exists(_not_outstanding_figures().filter(training_class=OuterRef("pk"))))
+    if year is not None:
+        classes = classes.filter(end_date__year=year)
+    return classes.order_by("-end_date", "-pk")
+
+
+def commendation_rows(class_ids: list[int]) -> list[TrainingClass]:
+    """Policy §3: of the given (scoped) classes, those whose live conclusion is 优秀 (may be commended)."""
     approved = with_review_facts(
-        classes_visible_to(user)
-        .filter(review__status=ClassReview.Status.APPROVED)
+        TrainingClass.objects.filter(pk__in=class_ids, review__status=ClassReview.Status.APPROVED)
         .select_related("institution__county", "occupation")
-    ).order_by("-end_date")
+    )
     return [
         training_class
         for training_class in approved

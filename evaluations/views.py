@@ -3,7 +3,6 @@
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,9 +17,11 @@ from classes.filters import TrainingClassFilter
 from classes.selectors import classes_visible_to, enrollments_visible_to
 from followups.selectors import followup_contradictions_for
 from xingan_training.errors import ServiceError
+from xingan_training.pagination import ScaledPaginator
 
 from . import rules, selectors, services, throttling
 from .forms import (
+    CommendationPeriodForm,
     ClassAssessmentForm,
     CountyVerificationForm,
     EvidenceForm,
@@ -37,6 +38,7 @@ from .models import ClassAssessment, ClassReview, EvaluationLink, Rating, Traine
 from .permissions import review_actions_for
 
 QUEUE_PAGE_SIZE = 25
+COMMENDATION_PAGE_SIZE = 50
 
 
 def _visible_class(request, pk):
@@ -388,7 +390,7 @@ def investigation_conclude(request, pk, investigation_pk):
 def _queue_page(request, queryset, template, extra=None):
     class_filter = TrainingClassFilter(request.GET, queryset=queryset, request=request)
     classes = class_filter.qs if class_filter.is_valid() else queryset.none()
-    page = Paginator(classes, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ScaledPaginator(classes, QUEUE_PAGE_SIZE, rows_for=selectors.queue_rows).get_page(request.GET.get("page"))
     contradictions = selectors.contradiction_counts(list(page.object_list))
     rows = []
     for training_class in page.object_list:
@@ -424,7 +426,16 @@ def league_queue(request):
 
 @login_required
 def commendations(request):
-    return render(request, "evaluations/commendations.html", {"classes": selectors.commendation_list_for(request.user)})
+    period = CommendationPeriodForm(request.GET or None, today=timezone.localdate())
+    year = period.chosen_year()
+    refusal = period.errors.get("year")
+    if refusal:  # the list falls back to this year: so does the form, with the refusal said above it
+        period = CommendationPeriodForm(None, today=timezone.localdate())
+    candidates = selectors.commendation_candidates_for(request.user, year=year)
+    page = ScaledPaginator(candidates, COMMENDATION_PAGE_SIZE, rows_for=selectors.commendation_rows).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "evaluations/commendations.html", {"period": period, "refusal": refusal, "page": page, "classes": page.object_list})
 
 
 # The trainee's phone -------------------------------------------------------------------------------------

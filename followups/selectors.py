@@ -150,13 +150,24 @@ def overdue_samples(*, today: date) -> QuerySet[FollowupSample]:
 
 
 def worklist_for(user) -> QuerySet[FollowupItem]:
+    """The pending calls in their order, not annotated: a page reads its lines through worklist_rows."""
     return (
         followup_items_visible_to(user)
         .filter(status=FollowupItem.Status.PENDING)
-        .select_related("enrollment__trainee", "sample__training_class__institution__county")
-        .annotate(attempt_count=Count("attempts"))
         .order_by("sample__due_date", "sample_id", "position")
     )
+
+
+def with_worklist_facts(items: QuerySet[FollowupItem]) -> QuerySet[FollowupItem]:
+    """What a worklist line shows: trainee, class, county and the calls tried so far."""
+    return items.select_related("enrollment__trainee", "sample__training_class__institution__county").annotate(
+        attempt_count=Count("attempts")
+    )
+
+
+def worklist_rows(item_ids: list[int]) -> QuerySet[FollowupItem]:
+    """The lines of one worklist page, for ids that worklist_for already scoped."""
+    return with_worklist_facts(FollowupItem.objects.filter(pk__in=item_ids))
 
 
 def worklist_filtered_for(user, *, params, today: date) -> QuerySet[FollowupItem]:

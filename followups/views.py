@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from accounts.models import AuditEvent, Role
 from classes.selectors import class_roster, classes_visible_to, enrollments_visible_to
 from xingan_training.downloads import XLSX, file_response
 from xingan_training.errors import ServiceError
+from xingan_training.pagination import ScaledPaginator
 
 from . import selectors, services
 from .employment_file import employment_export_xlsx
@@ -33,7 +33,7 @@ def worklist(request):
     today = timezone.localdate()
     query = request.GET.get("q", "").strip()
     items = selectors.worklist_filtered_for(request.user, params=request.GET, today=today)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ScaledPaginator(items, PAGE_SIZE, rows_for=selectors.worklist_rows).get_page(request.GET.get("page"))
     reminders = Reminder.objects.filter(user=request.user, read_at__isnull=True).select_related("training_class")[:10]
     return render(request, "followups/worklist.html", {"page": page, "today": today, "query": query, "reminders": reminders})
 

@@ -1,6 +1,7 @@
 """The landing page: each role's figures and to-do list, read from every app below (nothing reads reports)."""
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,7 @@ from evaluations.selectors import county_queue_for, league_queue_for
 from followups.selectors import worklist_for
 from supervision.inspection_selectors import county_pace_for
 from supervision.rectification_selectors import rectification_counts_for
+from xingan_training.pagination import count_label
 
 
 def _rectification_todo(user) -> tuple[str, int, str]:
@@ -24,7 +26,17 @@ def _rectification_todo(user) -> tuple[str, int, str]:
         return (f"未销号的整改事项（其中已逾期 {counts.overdue} 项）", counts.unresolved, f"{url}?overdue=overdue")
     return ("未销号的整改事项", counts.unresolved, url)
 
-from .dashboards.figures import dashboard_kind_for
+from .dashboards.figures import dashboard_kind_for, latest_refresh
+from .dashboards.models import ClassFigures
+
+
+def enrollments_count(user) -> int:
+    """参训人次 without counting millions of enrollments per request: the finished classes' rosters from their
+    summary rows (refreshed by the beat task, the page shows when), the unfinished classes' rosters live.
+    A roster no longer changes once its class has finished (classes.services), so the sum is exact as of the
+    refresh; a class that finished since is counted at the next refresh."""
+    finished = ClassFigures.objects.filter(training_class__in=class_selectors.classes_visible_to(user))
+    return (finished.aggregate(total=Sum("enrolled"))["total"] or 0) + class_selectors.enrollments_of_unfinished_classes_count(user)
 
 
 def todo_for(user) -> list[tuple[str, int, str]]:
@@ -32,16 +44,16 @@ def todo_for(user) -> list[tuple[str, int, str]]:
     if user.role == Role.COUNTY:
         pace = county_pace_for(user, today=timezone.localdate())
         return [
-            ("待评价核实的培训班", county_queue_for(user).count(), reverse("evaluations:county_queue")),
-            ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+            ("待评价核实的培训班", count_label(county_queue_for(user)), reverse("evaluations:county_queue")),
+            ("待电话回访的学员", count_label(worklist_for(user)), reverse("followups:worklist")),
             _rectification_todo(user),
             # Policy §8.5: behind the pace to 60% coverage, the batches still to inspect to catch up (0 on pace).
             ("现场检查进度落后，至少还需检查的班期", pace.to_regain_pace if pace else 0, reverse("supervision:inspection_coverage")),
         ]
     if user.role == Role.LEAGUE:
         return [
-            ("待盟级复核的培训班", league_queue_for(user).count(), reverse("evaluations:league_queue")),
-            ("待电话回访的学员", worklist_for(user).count(), reverse("followups:worklist")),
+            ("待盟级复核的培训班", count_label(league_queue_for(user)), reverse("evaluations:league_queue")),
+            ("待电话回访的学员", count_label(worklist_for(user)), reverse("followups:worklist")),
             _rectification_todo(user),
         ]
     if user.role == Role.INSTITUTION:
@@ -57,15 +69,21 @@ def home(request):
     user = request.user
     if user.role == Role.THIRD_PARTY:
         return redirect("supervision:inspection_list")  # it sees its assigned inspections and nothing else
-    status_counts = class_selectors.class_status_counts(user)
+    tallies = class_selectors.class_tallies_for(user)
     return render(
         request,
         "reports/home.html",
         {
-            "counts": class_selectors.dashboard_counts(user),
-            "status_counts": [(label, status_counts.get(value, 0)) for value, label in TrainingClass.Status.choices],
-            "county_rows": class_selectors.class_counts_by_county(user),
-            "recent_classes": class_selectors.class_list_for(user)[:8],
+            "counts": {
+                "classes": tallies.total,
+                "classes_in_training": tallies.by_status.get(TrainingClass.Status.IN_TRAINING, 0),
+                "institutions": tallies.institutions,
+                "enrollments": enrollments_count(user),
+            },
+            "figures_taken_at": getattr(latest_refresh(), "finished_at", None),
+            "status_counts": [(label, tallies.by_status.get(value, 0)) for value, label in TrainingClass.Status.choices],
+            "county_rows": tallies.by_county,
+            "recent_classes": class_selectors.class_list_for(user).select_related("institution", "occupation")[:8],
             "can_create_class": can_create_class(user),
             "todo": todo_for(user),
             "has_dashboard": dashboard_kind_for(user) is not None,

@@ -34,6 +34,7 @@ def class_teachers_visible_to(user) -> QuerySet[ClassTeacher]:
 def teacher_list_for(
     user, *, query: str = "", occupation: Occupation | None = None, status: str = "", employment_type: str = ""
 ) -> QuerySet[Teacher]:
+    """The teacher list, scoped, filtered and in its order; a page reads its lines through teacher_list_rows."""
     teachers = teachers_visible_to(user)
     query = query.strip()
     if query:
@@ -46,12 +47,21 @@ def teacher_list_for(
         teachers = teachers.filter(status=status)
     if employment_type:
         teachers = teachers.filter(employment_type=employment_type)
+    return teachers.order_by("name", "id")
+
+
+def with_teacher_facts(teachers: QuerySet[Teacher]) -> QuerySet[Teacher]:
+    """What a teacher line shows: the proposing institution, the occupations and the classes taught."""
     return (
         teachers.select_related("proposed_by_institution")
         .prefetch_related("occupations")
         .annotate(class_count=Count("assignments", distinct=True))
-        .order_by("name", "id")
     )
+
+
+def teacher_list_rows(teacher_ids: list[int]) -> QuerySet[Teacher]:
+    """The lines of one teacher list page, for ids that teacher_list_for already scoped and filtered."""
+    return with_teacher_facts(Teacher.objects.filter(pk__in=teacher_ids))
 
 
 def teacher_queue_for(user) -> QuerySet[Teacher]:

@@ -201,6 +201,11 @@ def finished_classes_of(classes: QuerySet[TrainingClass], period: Period) -> Que
     )
 
 
+def not_outstanding_figures() -> QuerySet:
+    """The summary rows that conclude anything but 优秀: the commendation list leaves their classes out."""
+    return ClassFigures.objects.exclude(conclusion=ClassFigures.Conclusion.OUTSTANDING)
+
+
 def latest_refresh() -> FiguresRefresh | None:
     return FiguresRefresh.objects.order_by("-finished_at", "-pk").first()
 

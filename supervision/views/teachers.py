@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
+from xingan_training.pagination import ScaledPaginator
 
 from .. import teacher_selectors as selectors, teachers as services
 from ..forms.teachers import ClassTeachersForm, TeacherFilterForm, TeacherProposalForm, TeacherRejectForm
@@ -25,7 +26,7 @@ def _visible_teacher(request, pk):
 def teacher_list(request):
     form = TeacherFilterForm(request.GET or None)
     teachers = selectors.teacher_list_for(request.user, **form.filters())
-    page = Paginator(teachers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = ScaledPaginator(teachers, PAGE_SIZE, rows_for=selectors.teacher_list_rows).get_page(request.GET.get("page"))
     return render(request, "supervision/teacher_list.html", {
         "form": form, "page": page,
         "can_propose": services.can_propose_teacher(request.user),

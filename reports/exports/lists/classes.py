@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 
 from classes.filters import TrainingClassFilter
-from classes.selectors import class_list_for
+from classes.selectors import class_list_for, with_enrolled_counts
 
 from ..columns import DATE, INTEGER, Column, ListExport
 
@@ -19,7 +19,7 @@ CLASS_LIST = ListExport(
     key="classes",
     title="培训班",
     page="classes:class_list",
-    rows=lambda user, params: filtered_classes(user, params, class_list_for(user)),
+    rows=lambda user, params: with_enrolled_counts(filtered_classes(user, params, class_list_for(user))),
     columns=(
         Column("审核（备案）班期", lambda item: item.batch_number, width=22),
         Column("培训职业（工种）", lambda item: item.occupation.name, width=18),

@@ -2,15 +2,20 @@
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from accounts.models import Role
 from evaluations import rules
+from evaluations.forms import CommendationPeriodForm
 from evaluations.selectors import (
-    commendation_list_for,
+    commendation_candidates_for,
+    commendation_rows,
     conclusion_from_facts,
     contradiction_counts,
     county_queue_for,
     grade_from_facts,
     league_queue_for,
+    with_queue_facts,
 )
 
 from ..columns import DATE, INTEGER, PERCENT, Column, ListExport
@@ -65,7 +70,7 @@ COUNTY_QUEUE = ListExport(
     key="county-queue",
     title="待评价核实的培训班",
     page="evaluations:county_queue",
-    rows=lambda user, params: filtered_classes(user, params, county_queue_for(user)),
+    rows=lambda user, params: with_queue_facts(filtered_classes(user, params, county_queue_for(user))),
     prepare=queue_rows,
     columns=QUEUE_COLUMNS,
     is_allowed=lambda user: user.role == Role.COUNTY,
@@ -75,11 +80,17 @@ LEAGUE_QUEUE = ListExport(
     key="league-queue",
     title="待盟级复核的培训班",
     page="evaluations:league_queue",
-    rows=lambda user, params: filtered_classes(user, params, league_queue_for(user)),
+    rows=lambda user, params: with_queue_facts(filtered_classes(user, params, league_queue_for(user))),
     prepare=queue_rows,
     columns=QUEUE_COLUMNS,
     is_allowed=lambda user: user.role == Role.LEAGUE,
 )
+
+
+def commendation_export_rows(user, params) -> list:
+    """The commendation list of the page's period (this year unless ``year`` says otherwise), checked live."""
+    year = CommendationPeriodForm(params or None, today=timezone.localdate()).chosen_year()
+    return commendation_rows(list(commendation_candidates_for(user, year=year).values_list("pk", flat=True)))
 
 
 def _valid_forms(item) -> int:
@@ -90,7 +101,7 @@ COMMENDATIONS = ListExport(
     key="commendations",
     title="优秀培训班次",
     page="evaluations:commendations",
-    rows=lambda user, params: commendation_list_for(user),
+    rows=lambda user, params: commendation_export_rows(user, params),
     columns=(
         Column("审核（备案）班期", lambda item: item.batch_number, width=22),
         Column("培训机构", lambda item: item.institution.name, width=28),

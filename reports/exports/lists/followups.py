@@ -13,6 +13,7 @@ from followups.selectors import (
     call_attempts_visible_to,
     county_coverage_for,
     employment_overview_for,
+    with_worklist_facts,
     worklist_filtered_for,
 )
 
@@ -34,7 +35,7 @@ WORKLIST = ListExport(
     key="followup-worklist",
     title="电话回访工作清单",
     page="followups:worklist",
-    rows=lambda user, params: worklist_filtered_for(user, params=params, today=timezone.localdate()),
+    rows=lambda user, params: with_worklist_facts(worklist_filtered_for(user, params=params, today=timezone.localdate())),
     is_allowed=is_bureau,
     reveals_personal_data=is_bureau,
     columns=(

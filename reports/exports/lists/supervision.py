@@ -20,7 +20,7 @@ from supervision.forms.demand import CatalogueFilterForm, WishFilterForm
 from supervision.forms.signals import SignalFilterForm
 from supervision.signal_selectors import SignalRow, can_read_signals, signal_list_for, with_evidence
 from supervision.forms.teachers import TeacherFilterForm
-from supervision.teacher_selectors import teacher_list_for
+from supervision.teacher_selectors import teacher_list_for, with_teacher_facts
 from supervision.views.attendance import RECENT_DAYS
 
 from ..columns import DATE, DATETIME, DECIMAL, ID_NUMBER, INTEGER, PHONE, Column, ListExport
@@ -92,7 +92,7 @@ TEACHERS = ListExport(
     key="teachers",
     title="职业技能培训师资库",
     page="supervision:teacher_list",
-    rows=lambda user, params: teacher_list_for(user, **TeacherFilterForm(params or None).filters()),
+    rows=lambda user, params: with_teacher_facts(teacher_list_for(user, **TeacherFilterForm(params or None).filters())),
     columns=(
         Column("姓名", lambda teacher: teacher.name, width=10),
         Column("身份证号", lambda teacher: teacher.id_number, width=20, personal=ID_NUMBER),
