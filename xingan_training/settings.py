@@ -308,6 +308,8 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xingan@Demo2026")
+# The demo staff logins' authenticator key (hex), published like the demo password (seed_demo, `manage.py demo_code`).
+DEMO_TOTP_KEY = env_str("DEMO_TOTP_KEY", "78696e67616e2d64656d6f2d3266612d32303236")
 
 # 附表2 on phones: days after the class's end date the link still accepts forms (policy: before the end, 0).
 EVALUATION_GRACE_DAYS = env_int("EVALUATION_GRACE_DAYS", 0)
