@@ -33,6 +33,16 @@ def enrol(client, user) -> list[str]:
     return re.findall(r"<li>([A-Z0-9]{5}-[A-Z0-9]{5})</li>", response.content.decode())
 
 
+def enrolled_and_back_at_the_code(user) -> tuple[Client, list[str]]:
+    """A user who enrolled, logged out and logged in again with the password: the page asks for the code."""
+    client = Client()
+    password_login(client, user.username)
+    codes = enrol(client, user)
+    client.post(reverse("accounts:logout"))
+    assert password_login(client, user.username).url.startswith(VERIFY)
+    return client, codes
+
+
 class TestWhoNeedsIt:
     @pytest.mark.parametrize(
         "role, is_superuser, institutions_required, expected",
@@ -103,12 +113,7 @@ class TestEnrolmentAndVerification:
         assert client.get("/classes/").status_code == 200
 
     def test_a_recovery_code_works_once(self, county_user):
-        client = Client()
-        password_login(client, "county")
-        codes = enrol(client, county_user)
-        client.post(reverse("accounts:logout"))
-
-        password_login(client, "county")
+        client, codes = enrolled_and_back_at_the_code(county_user)
         response = client.post(VERIFY, {"code": codes[3].lower()})
         assert response.status_code == 302 and client.get("/").status_code == 200
         assert AuditEvent.objects.filter(action=AuditEvent.Action.OTP_VERIFIED, actor=county_user, detail="恢复码").exists()
@@ -121,11 +126,7 @@ class TestEnrolmentAndVerification:
         assert client.get("/").url.startswith(VERIFY)
 
     def test_a_verify_page_sends_only_to_this_site(self, county_user):
-        client = Client()
-        password_login(client, "county")
-        enrol(client, county_user)
-        client.post(reverse("accounts:logout"))
-        password_login(client, "county")
+        client, _codes = enrolled_and_back_at_the_code(county_user)
         device = TOTPDevice.objects.get(user=county_user, confirmed=True)
         device.last_t = -1
         device.save()
@@ -142,11 +143,7 @@ class TestEnrolmentAndVerification:
 
 class TestLockout:
     def test_five_wrong_codes_lock_the_second_factor_for_thirty_minutes(self, county_user):
-        client = Client()
-        password_login(client, "county")
-        codes = enrol(client, county_user)
-        client.post(reverse("accounts:logout"))
-        password_login(client, "county")
+        client, codes = enrolled_and_back_at_the_code(county_user)
 
         with time_machine.travel(datetime.now(dt_timezone.utc), tick=False) as traveller:
             for attempt in range(4):
@@ -168,11 +165,7 @@ class TestLockout:
             assert response.status_code == 302 and client.get("/").status_code == 200
 
     def test_an_administrators_reset_lifts_the_lock_and_sends_the_user_to_enrol_again(self, county_user, superuser):
-        client = Client()
-        password_login(client, "county")
-        enrol(client, county_user)
-        client.post(reverse("accounts:logout"))
-        password_login(client, "county")
+        client, _codes = enrolled_and_back_at_the_code(county_user)
         for _attempt in range(5):
             client.post(VERIFY, {"code": "123456"})
         assert "已锁定至" in client.post(VERIFY, {"code": "123456"}).content.decode()
@@ -213,9 +206,7 @@ class TestInstitutionsAndTheLeaguesSwitch:
         staff = Client()
         password_login(staff, "institution")
         assert "未启用" in staff.get(reverse("accounts:security")).content.decode()
-        enrol(staff, institution_user)
-        staff.post(reverse("accounts:logout"))
-        assert password_login(staff, "institution").url.startswith(VERIFY)
+        enrolled_and_back_at_the_code(institution_user)
 
     def test_third_party_inspectors_need_it(self, county):
         make_user("firm", role=Role.THIRD_PARTY, region=county)
