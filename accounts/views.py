@@ -7,9 +7,9 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters
 
 from .forms import LoginForm
-from .models import Role
 from .second_factor.forms import SecondFactorPolicyForm
 from .second_factor.selectors import (
+    can_set_second_factor_policy,
     has_confirmed_device,
     is_second_factor_required_for,
     recovery_codes_left,
@@ -50,7 +50,6 @@ def security(request):
     """The user's own account security: second factor and active sessions; league staff also set whether
     institution staff must use a second factor."""
     user = request.user
-    can_set_policy = user.is_superuser or user.role == Role.LEAGUE
     return render(request, "accounts/security.html", {
         "has_second_factor": has_confirmed_device(user),
         "is_second_factor_required": is_second_factor_required_for(user),
@@ -59,5 +58,5 @@ def security(request):
         "current_session_key": request.session.session_key,
         "policy_form": SecondFactorPolicyForm(initial={
             "institutions_required": second_factor_policy().institutions_required
-        }) if can_set_policy else None,
+        }) if can_set_second_factor_policy(user) else None,
     })

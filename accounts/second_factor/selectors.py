@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.models import AuditEvent, RecoveryCode, SecondFactorPolicy, User
+from accounts.models import AuditEvent, RecoveryCode, Role, SecondFactorPolicy, User
 
 from . import rules
 
@@ -13,6 +13,11 @@ from . import rules
 def second_factor_policy() -> SecondFactorPolicy:
     policy, _created = SecondFactorPolicy.objects.get_or_create(pk=1)
     return policy
+
+
+def can_set_second_factor_policy(user: User) -> bool:
+    """League staff decide for the institutions of their league; administrators too."""
+    return user.is_superuser or user.role == Role.LEAGUE
 
 
 def is_second_factor_required_for(user: User) -> bool:

@@ -10,10 +10,15 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.audit import audit_event_record
-from accounts.models import AuditEvent, RecoveryCode, RecoveryCodeDevice, Role, User
+from accounts.models import AuditEvent, RecoveryCode, RecoveryCodeDevice, User
 
 from . import rules
-from .selectors import second_factor_events, second_factor_locked_until, second_factor_policy
+from .selectors import (
+    can_set_second_factor_policy,
+    second_factor_events,
+    second_factor_locked_until,
+    second_factor_policy,
+)
 
 # Crockford-like alphabet without 0/O and 1/I/L: codes are read off paper. 10 characters = 50 bits.
 RECOVERY_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -149,7 +154,7 @@ def second_factor_reset(*, actor: User, user: User, request=None) -> None:
 
 def second_factor_policy_set(*, actor: User, institutions_required: bool, request=None) -> None:
     """League staff (or an administrator) decide whether institution staff must use a second factor."""
-    if not (actor.is_superuser or actor.role == Role.LEAGUE):
+    if not can_set_second_factor_policy(actor):
         raise SecondFactorError("只有盟级人员可以修改二次验证要求。")
     with transaction.atomic():
         policy = second_factor_policy()

@@ -14,10 +14,8 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 
-from accounts.models import Role
-
 from .forms import SecondFactorCodeForm, SecondFactorPolicyForm
-from .selectors import confirmed_totp_device, has_confirmed_device
+from .selectors import can_set_second_factor_policy, confirmed_totp_device, has_confirmed_device
 from .services import (
     SecondFactorError,
     recovery_codes_renew,
@@ -112,7 +110,7 @@ def recovery_codes_new(request):
 @login_required
 @require_POST
 def policy(request):
-    if not (request.user.is_superuser or request.user.role == Role.LEAGUE):
+    if not can_set_second_factor_policy(request.user):
         raise Http404
     form = SecondFactorPolicyForm(request.POST)
     form.is_valid()  # a single checkbox: absent means False
