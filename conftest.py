@@ -240,11 +240,12 @@ def browser_log_in(page, base_url, username, password=PASSWORD, *, path="/"):
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
+    # Waits for the navigation itself: the login page is already loaded when the click returns.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
     if "/accounts/second-factor/verify/" in page.url:
         page.get_by_label("验证码").fill(current_code(device))
         page.get_by_role("button", name="验证").click()
-        page.wait_for_load_state()
+        page.wait_for_url(lambda url: "/accounts/second-factor/" not in url)
     return page
 
 
