@@ -52,6 +52,10 @@ run: install fonts
 	@echo "  institution   乌兰浩特市的培训机构"
 	@echo "  institution2  突泉县的培训机构"
 	@echo "  admin         系统管理员 (Django admin)"
+	@echo "  inspector     受委托第三方 (现场检查)"
+	@echo "Second factor of league, county, county2, admin, inspector: after the password, the 6-digit code of an"
+	@echo "  authenticator app holding the demo key $$($(PY) manage.py demo_code --key 2>/dev/null),"
+	@echo "  or the current code from: $(PY) manage.py demo_code   (a code passes once per login and 30 s)"
 	@echo ""
 	@# Ctrl-C or TERM stops web, worker and beat within ~8 s (bin/run-local explains how).
 	@VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) exec bin/run-local

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
 from accounts.models import Role, User
 from classes.demo_data import make_mobile, make_name, make_resident_id
@@ -209,6 +210,69 @@ def other_class(other_institution, occupation):
     other = make_class(other_institution, occupation, batch_number="XA152224-2026-001")
     enroll(other, 3)
     return other
+
+
+def confirmed_authenticator(user):
+    """The user's confirmed TOTP device (made if missing), ready to accept its current code again: a test may log
+    the same user in twice within one 30-second step, which django-otp would refuse as a replayed code."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="测试验证器", confirmed=True)
+    device.last_t = -1
+    device.save(update_fields=["last_t"])
+    return device
+
+
+def current_code(device) -> str:
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def pass_second_factor(client, user):
+    """After a password login through the form: types the user's current authenticator code, as a user would."""
+    device = confirmed_authenticator(user)
+    return client.post("/accounts/second-factor/verify/", {"code": current_code(device)})
+
+
+class VerifiedClient(Client):
+    """A test client whose force_login also passes the second factor, as if the user had typed a code: tests of
+    other features need not walk it. Tests of the second factor itself use django.test.Client and the real forms."""
+
+    def force_login(self, user, backend=None):
+        from django_otp import DEVICE_ID_SESSION_KEY
+
+        super().force_login(user, backend)
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = confirmed_authenticator(user).persistent_id
+        session.save()
+
+
+@pytest.fixture
+def client():
+    """pytest-django's client, with force_login passing the second factor (VerifiedClient)."""
+    return VerifiedClient()
+
+
+def browser_log_in(page, base_url, username, password=PASSWORD, *, path="/"):
+    """Logs a browser page in through the real forms: password, then the second factor when the user is asked
+    for it (the user gets a confirmed authenticator first, so staff are never sent to enrol)."""
+    user = User.objects.get(username=User.normalize_username(username))
+    device = confirmed_authenticator(user)
+    page.goto(f"{base_url}/accounts/login/?next={path}")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    # Waits for the navigation itself: the login page is already loaded when the click returns.
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    if "/accounts/second-factor/verify/" in page.url:
+        page.get_by_label("验证码").fill(current_code(device))
+        page.get_by_role("button", name="验证").click()
+        page.wait_for_url(lambda url: "/accounts/second-factor/" not in url)
+    return page
 
 
 @pytest.fixture

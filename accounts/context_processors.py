@@ -38,6 +38,9 @@ def role_navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    if getattr(request, "second_factor_pending", False):
+        # Password accepted, second factor not yet: no navigation (accounts/second_factor/middleware.py).
+        return {"second_factor_pending": True}
     if user.role == Role.THIRD_PARTY:
         # A commissioned third party works on its assigned inspections and nothing else (policy §8.5).
         items = [("现场检查", reverse("supervision:inspection_list"))]

@@ -1,6 +1,9 @@
+import hashlib
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django_otp.models import Device
 from simple_history.models import HistoricalRecords
 
 from xingan_training import personal_data
@@ -108,6 +111,14 @@ class AuditEvent(models.Model):
         VIEW_PERSONAL_DATA = "view_personal_data", "查看完整个人信息"
         EXPORT_PERSONAL_DATA = "export_personal_data", "导出个人信息"
         IMPORT_ROSTER = "import_roster", "导入名册"
+        OTP_ENROLLED = "otp_enrolled", "启用二次验证"
+        OTP_VERIFIED = "otp_verified", "二次验证通过"
+        OTP_FAILED = "otp_failed", "二次验证码错误"
+        OTP_LOCKED = "otp_locked", "二次验证已锁定"
+        OTP_RESET = "otp_reset", "重置二次验证"
+        RECOVERY_CODES_RENEWED = "recovery_codes_renewed", "重新生成恢复码"
+        SECOND_FACTOR_POLICY = "second_factor_policy", "修改二次验证要求"
+        SESSION_ENDED = "session_ended", "结束会话"
 
     action = models.CharField("事件", max_length=32, choices=Action.choices)
     actor = models.ForeignKey(
@@ -128,3 +139,66 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"
+
+
+class RecoveryCodeDevice(Device):
+    """A user's one-time recovery codes, for when the authenticator phone is lost.
+
+    django-otp's otp_static keeps its tokens in clear (StaticToken.token); a database reader could then pass anyone's
+    second factor. Only the SHA-256 digest of each code is kept here: codes are random (50 bits), so an unsalted
+    digest cannot be reversed by guessing.
+    """
+
+    class Meta(Device.Meta):
+        verbose_name = "恢复码"
+        verbose_name_plural = "恢复码"
+
+    @staticmethod
+    def digest_of(code: str) -> str:
+        normalised = "".join(code.split()).replace("-", "").upper()
+        return hashlib.sha256(normalised.encode()).hexdigest()
+
+    def verify_token(self, token) -> bool:
+        # Deleting the matching row is the "one time": a second use of the same code finds nothing.
+        deleted, _by_model = self.codes.filter(digest=self.digest_of(str(token))).delete()
+        return deleted > 0
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField("SHA-256 摘要", max_length=64)
+
+    class Meta:
+        verbose_name = "恢复码摘要"
+        verbose_name_plural = "恢复码摘要"
+        constraints = [models.UniqueConstraint(fields=["device", "digest"], name="recovery_code_unique_per_device")]
+
+
+class SecondFactorPolicy(models.Model):
+    """The league's one switch: whether institution staff must use a second factor too (league, county, third-party
+    and administrator accounts always must). One row; changes are audited (SECOND_FACTOR_POLICY)."""
+
+    institutions_required = models.BooleanField("培训机构用户必须启用二次验证", default=False)
+    updated_by = models.ForeignKey(User, verbose_name="修改人", on_delete=models.SET_NULL, null=True, blank=True)
+    updated_at = models.DateTimeField("修改时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "二次验证要求"
+        verbose_name_plural = "二次验证要求"
+
+
+class UserSession(models.Model):
+    """What a user needs to recognise a session of theirs: keyed by the session store's key, so ending one deletes
+    the same key from the store (database or cache)."""
+
+    session_key = models.CharField("会话键", max_length=40, unique=True)
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="user_sessions")
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
+    created_at = models.DateTimeField("登录时间", auto_now_add=True)
+    last_activity = models.DateTimeField("最近活动")
+
+    class Meta:
+        verbose_name = "登录会话"
+        verbose_name_plural = "登录会话"
+        ordering = ["-last_activity"]

@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "xingan_training.apps.AxesConfig",  # django-axes with a Chinese name in the admin
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "accounts",
     "classes",
     "evaluations",
@@ -107,8 +109,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user.is_verified() from the device the session passed (django_otp.login).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.SessionTimeoutMiddleware",
+    # After the timeout: an expired session is logged out before it is asked for a code or recorded as active.
+    "accounts.second_factor.middleware.SecondFactorMiddleware",
+    "accounts.user_sessions.middleware.UserSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last, as its documentation asks, so it sees the final response of a login attempt.
@@ -203,6 +210,17 @@ AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password", "password1", "password2", "id_number"]
+
+# Second factor (accounts/second_factor): TOTP with django-otp, plus one-time recovery codes kept as SHA-256 digests.
+# django-otp's own per-device back-off is off: wrong codes count towards our lockout instead, like wrong passwords
+# (OTP_FAILURE_LIMIT wrong codes lock the second factor for OTP_LOCKOUT_MINUTES, audited).
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "兴安盟职业技能培训监督平台")
+OTP_TOTP_THROTTLE_FACTOR = 0
+# django-otp's admin pages of devices show no secret key or QR code.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_FAILURE_LIMIT = env_int("OTP_FAILURE_LIMIT", 5)
+OTP_LOCKOUT_PERIOD = timedelta(minutes=env_int("OTP_LOCKOUT_MINUTES", 30))
+OTP_RECOVERY_CODE_COUNT = 10
 
 LANGUAGE_CODE = "zh-hans"
 # Chinese for what django-axes and the newest admin strings lack (see the .po file).
@@ -314,6 +332,8 @@ LOGGING = {
 }
 
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "Xingan@Demo2026")
+# The demo staff logins' authenticator key (hex), published like the demo password (seed_demo, `manage.py demo_code`).
+DEMO_TOTP_KEY = env_str("DEMO_TOTP_KEY", "78696e67616e2d64656d6f2d3266612d32303236")
 
 # 附表2 on phones: days after the class's end date the link still accepts forms (policy: before the end, 0).
 EVALUATION_GRACE_DAYS = env_int("EVALUATION_GRACE_DAYS", 0)

@@ -15,7 +15,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import AuditEvent
 from accounts.security import client_ip
-from conftest import PASSWORD, enroll
+from conftest import PASSWORD, enroll, pass_second_factor
 from xingan_training.logging_filters import RedactPersonalDataFilter
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -120,6 +120,7 @@ class TestSessionLimits:
 
     def test_activity_keeps_a_session_alive_until_the_absolute_limit(self, client, county_user):
         post_login(client, "county", PASSWORD)
+        pass_second_factor(client, county_user)
         session = client.session
         session["last_seen"] = time.time() - 29 * 60
         session.save()

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from classes.demo_data import make_roster_rows, roster_workbook_bytes
 from classes.models import Enrollment, TrainingClass
-from conftest import PASSWORD, enroll, make_class
+from conftest import browser_log_in, enroll, make_class
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -20,10 +20,7 @@ def shot(page, name):
 
 
 def log_in(page, live_server, username):
-    page.goto(live_server.url + "/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, username)
     page.wait_for_url(live_server.url + "/")
 
 

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classes.models import TrainingClass
-from conftest import PASSWORD, enroll, make_class
+from conftest import browser_log_in, enroll, make_class
 from evaluations.models import ClassReview, TraineeEvaluation
 
 from .conftest import complete_followups, trainee_answers
@@ -26,10 +26,7 @@ def open_as(browser, live_server, username):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, username)
     page.wait_for_url(live_server.url + "/")
     return page
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from classes.models import TrainingClass
-from conftest import PASSWORD, enroll, make_class
+from conftest import browser_log_in, enroll, make_class
 from followups import services
 from followups.models import CallAttempt, EmploymentRecord, FollowupItem
 
@@ -21,10 +21,7 @@ def test_recording_two_failed_attempts_and_a_completed_call(page, live_server, c
     item = sample.items.get()
     page.on("dialog", lambda dialog: dialog.accept())
 
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.get_by_label("用户名").fill("county")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, "county")
     page.get_by_role("button", name="回访与就业").click()
     page.get_by_role("link", name="电话回访", exact=True).click()
     assert item.enrollment.trainee.name in page.locator("#worklist").inner_text()

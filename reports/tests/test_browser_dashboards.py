@@ -4,6 +4,7 @@ lands on the class list filtered to exactly the classes behind it; every dashboa
 import pytest
 from django.urls import reverse
 
+from conftest import browser_log_in
 from evaluations.tests.test_browser_chain import open_as, shot
 
 from .figures_fixture import counted_classes  # noqa: F401 (fixture)
@@ -61,10 +62,7 @@ def test_every_dashboard_fits_a_phone(browser, live_server, league_user, county_
         context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height}, is_mobile=device == "phone")
         page = context.new_page()
         problems = watch_console(page)
-        page.goto(live_server.url + reverse("accounts:login"))
-        page.get_by_label("用户名").fill(username)
-        page.get_by_label("密码").fill("Test-Password-2026")
-        page.get_by_role("button", name="登录").click()
+        browser_log_in(page, live_server.url, username)
         page.wait_for_url(live_server.url + "/")
         page.goto(live_server.url + reverse("reports:dashboard") + "?year=2026")
         charts = page.locator(".dashboard-chart canvas")

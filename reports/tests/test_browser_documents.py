@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from conftest import PASSWORD
+from conftest import browser_log_in
 
 from evaluations.tests.conftest import add_forms, finished_class  # noqa: F401 (fixture)
 from evaluations.tests.test_browser_chain import open_as, shot
@@ -70,10 +70,7 @@ def test_the_progress_page_follows_the_worker_and_offers_the_download(
 def test_without_javascript_the_refresh_link_shows_the_download(browser, live_server, county_user, big_class):
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.get_by_label("用户名").fill("county")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, "county")
     page.goto(live_server.url + reverse("reports:class_form2", args=[big_class.pk]))
     assert page.locator("#document-status").inner_text() == "排队中"
     render_generated_document(GeneratedDocument.objects.get().pk)

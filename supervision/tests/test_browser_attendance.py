@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import expect
 
 from classes.models import TrainingClass
-from conftest import PASSWORD, enroll, make_class
+from conftest import browser_log_in, enroll, make_class
 from supervision.models import CheckIn, PhotoSpotCheckItem
 
 from .conftest import SITE_LATITUDE, SITE_LONGITUDE, north_of_site
@@ -29,10 +29,7 @@ def shot(page, name, *, full_page=True):
 def open_as(browser, live_server, username):
     context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
     page = context.new_page()
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, username)
     page.wait_for_url(live_server.url + "/")
     return page
 

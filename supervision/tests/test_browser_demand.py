@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD, approve_opening, make_class
+from conftest import approve_opening, browser_log_in, make_class
 from supervision.models import DemandCatalogueEntry, TrainingWish
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,10 +52,7 @@ def test_a_worker_registers_on_a_phone_and_the_county_tells_them(browser, live_s
     shot(phone, "public-wish-done")
 
     page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill("county")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, "county")
     page.get_by_role("button", name="培训监管").click()
     page.get_by_role("link", name="培训需求").click()
     assert "养老护理员" in page.locator("#demand-table").inner_text()

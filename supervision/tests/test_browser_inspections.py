@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Role
 from classes.models import TrainingClass
-from conftest import PASSWORD, enroll, make_class, make_user
+from conftest import browser_log_in, enroll, make_class, make_user
 from supervision import inspections as services
 from supervision.models import Inspection, InspectionAttachment
 
@@ -29,10 +29,7 @@ def shot(page, name):
 
 def log_in(context, live_server, username):
     page = context.new_page()
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, username)
     page.wait_for_load_state()
     return page
 

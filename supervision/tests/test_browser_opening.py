@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from classes.models import Enrollment, TrainingClass
-from conftest import PASSWORD, approve_opening, enroll, make_class
+from conftest import approve_opening, browser_log_in, enroll, make_class
 from supervision import teachers
 from supervision.models import OpeningReview
 from xingan_training.personal_data import phone_digest
@@ -31,10 +31,7 @@ def open_as(browser, live_server, username, *, width=1366):
     context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900 if width > 500 else 844})
     page = context.new_page()
     page.on("dialog", lambda dialog: dialog.accept())
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, username)
     page.wait_for_url(live_server.url + "/")
     return page
 

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from classes.models import Institution
-from conftest import PASSWORD, enroll, make_class
+from conftest import browser_log_in, enroll, make_class
 from evaluations.models import Investigation
 from supervision.models import CatalogueStatusChange, ListDecision
 
@@ -34,10 +34,7 @@ def test_the_league_black_lists_an_institution_and_the_public_finds_it(browser, 
     )
 
     page = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN").new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill("league")
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, "league")
     page.get_by_role("button", name="培训监管").click()
     page.get_by_role("link", name="机构与师资绩效", exact=True).click()
     page.get_by_label("评估年度").select_option(str(year))

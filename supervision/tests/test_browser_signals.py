@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from classes.models import Enrollment
-from conftest import PASSWORD, enroll, make_class
+from conftest import browser_log_in, enroll, make_class
 from supervision.fraud_signals import fraud_signals_recompute
 from supervision.models import FraudSignal
 from xingan_training.personal_data import phone_digest
@@ -22,10 +22,7 @@ def shot(page, name):
 
 def logged_in(browser, live_server, username, width):
     page = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN").new_page()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    browser_log_in(page, live_server.url, username)
     return page
 
 

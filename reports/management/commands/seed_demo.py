@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Role, User
+from accounts.second_factor.demo import demo_authenticators_ensure
 from classes import services as classes
 from classes.demo_data import LEAGUE_AREA_CODES, make_credit_code, make_mobile, make_name, make_resident_id
 from classes.models import (
@@ -78,6 +79,10 @@ def _rng_for(key: str) -> random.Random:
     return random.Random(f"{SEED}:{key}")
 
 
+# The logins that must pass a second factor (accounts/second_factor/rules.py); the Makefile's `run` says how.
+DEMO_SECOND_FACTOR_LOGINS = ["league", "county", "county2", "admin", "inspector"]
+
+
 class Command(BaseCommand):
     help = "Loads demo institutions, classes, trainees and the demo logins (idempotent)."
 
@@ -114,6 +119,8 @@ class Command(BaseCommand):
                                case=cases.get(plan.batch_number, "")).tell()
         with transaction.atomic():
             self._supervision()
+            # The staff logins pass the second factor with the published demo key (institutions may enrol themselves).
+            demo_authenticators_ensure(usernames=DEMO_SECOND_FACTOR_LOGINS)
         class_figures_refresh()  # the dashboards show the demo at once, not after the first beat run
         self.stdout.write(
             self.style.SUCCESS(
