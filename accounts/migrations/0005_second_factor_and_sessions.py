@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_third_party_role'),
+        ('accounts', '0004_encrypt_staff_phone'),
     ]
 
     operations = [
