@@ -69,3 +69,13 @@ def audit_event_record(
 def _stored_form(address: str | None) -> str | None:
     # The hash is taken before saving: give the address the form the database will return (IPv6 compressed).
     return clean_ipv6_address(address) if address and ":" in address else address
+
+
+def audit_state_change(*, action: str, actor: User | None, target: models.Model, step: str, from_label: str = "",
+                       to_label: str = "", note: str = "") -> AuditEvent:
+    """One state change of the supervision chain, written last in the service's transaction: which step, from
+    which status to which, and the reason or text given with it."""
+    change = f"{from_label or '—'} → {to_label}" if to_label else ""
+    detail = "：".join(part for part in (step, change) if part)
+    return audit_event_record(action=action, actor=actor, target=target,
+                              detail=f"{detail}；说明：{note}" if note else detail)

@@ -110,9 +110,19 @@ class AuditEvent(models.Model):
         SESSION_EXPIRED = "session_expired", "会话超时"
         VIEW_PERSONAL_DATA = "view_personal_data", "查看完整个人信息"
         EXPORT_PERSONAL_DATA = "export_personal_data", "导出个人信息"
-        PRINT_PERSONAL_DATA = "print_personal_data", "打印含个人信息的文书"
         IMPORT_ROSTER = "import_roster", "导入名册"
-        STATE_CHANGE = "state_change", "状态变更"
+        # State changes of the supervision chain, one per area, so that an auditor can filter by what changed;
+        # the detail says which step, from which status to which, and the reason given.
+        CLASS_STATUS = "class_status", "培训班状态变更"
+        OPENING_REVIEW = "opening_review", "开班审核"
+        EVALUATION_REVIEW = "evaluation_review", "评价与复核"
+        INVESTIGATION = "investigation", "核查"
+        RECTIFICATION = "rectification", "整改"
+        FOLLOWUP = "followup", "电话回访"
+        INSPECTION = "inspection", "实地检查"
+        SIGNAL_DISMISSED = "signal_dismissed", "核销疑点"
+        LIST_DECISION = "list_decision", "红黑名单决定"
+        TEACHER_REVIEW = "teacher_review", "师资审核"
         AUDIT_ARCHIVED = "audit_archived", "审计记录归档"
 
     sequence = models.PositiveBigIntegerField("序号", unique=True)
