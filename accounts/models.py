@@ -110,6 +110,7 @@ class AuditEvent(models.Model):
         SESSION_EXPIRED = "session_expired", "会话超时"
         VIEW_PERSONAL_DATA = "view_personal_data", "查看完整个人信息"
         EXPORT_PERSONAL_DATA = "export_personal_data", "导出个人信息"
+        PRINT_DOCUMENT = "print_document", "打印正式文书"
         IMPORT_ROSTER = "import_roster", "导入名册"
         # State changes of the supervision chain, one per area, so that an auditor can filter by what changed;
         # the detail says which step, from which status to which, and the reason given.

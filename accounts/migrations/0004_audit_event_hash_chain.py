@@ -57,7 +57,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="auditevent",
             name="action",
-            field=models.CharField(choices=[("login", "登录"), ("logout", "退出登录"), ("login_failed", "登录失败"), ("session_expired", "会话超时"), ("view_personal_data", "查看完整个人信息"), ("export_personal_data", "导出个人信息"), ("import_roster", "导入名册"), ("class_status", "培训班状态变更"), ("opening_review", "开班审核"), ("evaluation_review", "评价与复核"), ("investigation", "核查"), ("rectification", "整改"), ("followup", "电话回访"), ("inspection", "实地检查"), ("signal_dismissed", "核销疑点"), ("list_decision", "红黑名单决定"), ("teacher_review", "师资审核"), ("audit_archived", "审计记录归档")], max_length=32, verbose_name="事件"),
+            field=models.CharField(choices=[("login", "登录"), ("logout", "退出登录"), ("login_failed", "登录失败"), ("session_expired", "会话超时"), ("view_personal_data", "查看完整个人信息"), ("export_personal_data", "导出个人信息"), ("print_document", "打印正式文书"), ("import_roster", "导入名册"), ("class_status", "培训班状态变更"), ("opening_review", "开班审核"), ("evaluation_review", "评价与复核"), ("investigation", "核查"), ("rectification", "整改"), ("followup", "电话回访"), ("inspection", "实地检查"), ("signal_dismissed", "核销疑点"), ("list_decision", "红黑名单决定"), ("teacher_review", "师资审核"), ("audit_archived", "审计记录归档")], max_length=32, verbose_name="事件"),
         ),
         migrations.AlterField(
             model_name="auditevent",
