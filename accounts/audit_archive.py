@@ -101,11 +101,8 @@ def _read_archive(path: Path) -> Iterator[dict]:
 
 
 def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as content:
-        for block in iter(lambda: content.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(content, "sha256").hexdigest()
 
 
 def audit_archive_verify(path: Path) -> ChainReport:

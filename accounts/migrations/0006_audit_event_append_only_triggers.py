@@ -9,7 +9,7 @@ other migration that alters the audit table: on SQLite a table rebuild drops its
 
 from django.db import migrations
 
-POSTGRESQL_INSTALL = """
+POSTGRESQL_INSTALL = ["""
 CREATE FUNCTION accounts_auditevent_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
@@ -28,13 +28,13 @@ CREATE TRIGGER accounts_auditevent_append_only BEFORE UPDATE OR DELETE ON accoun
     FOR EACH ROW EXECUTE FUNCTION accounts_auditevent_refuse_change();
 CREATE TRIGGER accounts_auditevent_no_truncate BEFORE TRUNCATE ON accounts_auditevent
     FOR EACH STATEMENT EXECUTE FUNCTION accounts_auditevent_refuse_change();
-"""
+"""]
 
-POSTGRESQL_REMOVE = """
+POSTGRESQL_REMOVE = ["""
 DROP TRIGGER accounts_auditevent_no_truncate ON accounts_auditevent;
 DROP TRIGGER accounts_auditevent_append_only ON accounts_auditevent;
 DROP FUNCTION accounts_auditevent_refuse_change();
-"""
+"""]
 
 SQLITE_INSTALL = [
     """CREATE TRIGGER accounts_auditevent_no_update BEFORE UPDATE ON accounts_auditevent
@@ -52,20 +52,12 @@ SQLITE_REMOVE = [
 ]
 
 
-def install(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_INSTALL, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_INSTALL:
-            schema_editor.execute(statement)
-
-
-def remove(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRESQL_REMOVE, params=None)
-    elif schema_editor.connection.vendor == "sqlite":
-        for statement in SQLITE_REMOVE:
-            schema_editor.execute(statement)
+def run(statements_by_vendor: dict):
+    def operation(apps, schema_editor):
+        # params=None: the SQL is passed as written (its % signs are PL/pgSQL's, not placeholders).
+        for statement in statements_by_vendor.get(schema_editor.connection.vendor, []):
+            schema_editor.execute(statement, params=None)
+    return operation
 
 
 class Migration(migrations.Migration):
@@ -75,5 +67,8 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(install, remove),
+        migrations.RunPython(
+            run({"postgresql": POSTGRESQL_INSTALL, "sqlite": SQLITE_INSTALL}),
+            run({"postgresql": POSTGRESQL_REMOVE, "sqlite": SQLITE_REMOVE}),
+        ),
     ]

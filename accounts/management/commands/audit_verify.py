@@ -18,7 +18,7 @@ class Command(BaseCommand):
         if batch_size < 1:
             raise CommandError("--batch-size 必须是正整数")
         report = audit_archive_verify(archive) if archive else audit_chain_verify(batch_size=batch_size)
-        where = f"归档文件 {archive}" if archive else "审计记录表"
+        where = f"归档文件 {archive} " if archive else "审计记录表"
         if report.problem is not None:
             raise CommandError(f"{where}校验未通过：{report.problem.problem}（已核对 {report.checked} 条）")
         if report.checked == 0:
