@@ -53,6 +53,13 @@ def _libpq_environment(keywords: dict) -> dict:
     return {**os.environ, **{names[key]: value for key, value in keywords.items()}}
 
 
+def _run(command: list[str], keywords: dict) -> subprocess.CompletedProcess:
+    try:
+        return subprocess.run(command, env=_libpq_environment(keywords), capture_output=True, text=True)
+    except FileNotFoundError as error:
+        raise BackupError(f"找不到 {command[0]}：请安装与数据库同版本的 PostgreSQL 客户端（postgresql-client）") from error
+
+
 def _sha256(path: Path) -> str:
     with path.open("rb") as content:
         return hashlib.file_digest(content, "sha256").hexdigest()
@@ -92,10 +99,8 @@ def backup_create(*, directory: Path | None = None, media_root: Path | None = No
             cursor.execute("SELECT pg_export_snapshot()")
             snapshot = cursor.fetchone()[0]
             counts = table_row_counts(cursor)
-            completed = subprocess.run(
-                ["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={dump}", "--no-password"],
-                env=_libpq_environment(keywords), capture_output=True, text=True,
-            )
+            completed = _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={dump}", "--no-password"],
+                             keywords)
             cursor.execute("ROLLBACK")
         if completed.returncode != 0:
             raise BackupError(f"pg_dump 失败：{completed.stderr.strip()}")
@@ -193,11 +198,8 @@ def backup_restore(*, path: Path, database_url: str, media_root: Path | None = N
             raise BackupError(f"备份文件无法读取：{error}") from error
         _check_empty(keywords)
         _check_media_target(manifest, media_root)
-        completed = subprocess.run(
-            ["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
-             "--no-password", f"--dbname={keywords.get('dbname', '')}", str(work / DUMP)],
-            env=_libpq_environment(keywords), capture_output=True, text=True,
-        )
+        completed = _run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction",
+                          "--no-password", f"--dbname={keywords.get('dbname', '')}", str(work / DUMP)], keywords)
         if completed.returncode != 0:
             raise BackupError(f"pg_restore 失败（目标数据库未写入）：{completed.stderr.strip()}")
         with psycopg.connect(**keywords) as target, target.cursor() as cursor:
