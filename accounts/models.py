@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 from django_otp.models import Device
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from xingan_training import personal_data
@@ -98,8 +99,13 @@ class User(AbstractUser):
 
 
 class AuditEvent(models.Model):
-    """Security events that are not row changes: logins, failures, views and exports of personal data.
+    """Security events and state changes, append-only and hash-chained (等保2.0 安全审计, 网络安全法 §21).
 
+    Written only by ``accounts.audit.audit_event_record``. Each record carries its place in the chain (``sequence``),
+    the hash of the record before it and the hash of its own canonical content (``accounts.audit_chain``), so an
+    edited, removed or inserted record is found by ``manage.py audit_verify``. Database triggers refuse UPDATE,
+    DELETE and TRUNCATE; the one exception is the archiving path (``accounts.audit_archive``), which may delete rows
+    older than the retention period once an ``AUDIT_ARCHIVED`` marker records the file that holds them.
     Row changes of classes, rosters and users are kept by django-simple-history beside each model.
     """
 
@@ -110,6 +116,7 @@ class AuditEvent(models.Model):
         SESSION_EXPIRED = "session_expired", "会话超时"
         VIEW_PERSONAL_DATA = "view_personal_data", "查看完整个人信息"
         EXPORT_PERSONAL_DATA = "export_personal_data", "导出个人信息"
+        PRINT_DOCUMENT = "print_document", "打印正式文书"
         IMPORT_ROSTER = "import_roster", "导入名册"
         OTP_ENROLLED = "otp_enrolled", "启用二次验证"
         OTP_VERIFIED = "otp_verified", "二次验证通过"
@@ -119,22 +126,42 @@ class AuditEvent(models.Model):
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", "重新生成恢复码"
         SECOND_FACTOR_POLICY = "second_factor_policy", "修改二次验证要求"
         SESSION_ENDED = "session_ended", "结束会话"
+        # State changes of the supervision chain, one per area, so that an auditor can filter by what changed;
+        # the detail says which step, from which status to which, and the reason given.
+        CLASS_STATUS = "class_status", "培训班状态变更"
+        OPENING_REVIEW = "opening_review", "开班审核"
+        EVALUATION_REVIEW = "evaluation_review", "评价与复核"
+        INVESTIGATION = "investigation", "核查"
+        RECTIFICATION = "rectification", "整改"
+        FOLLOWUP = "followup", "电话回访"
+        INSPECTION = "inspection", "实地检查"
+        SIGNAL_DISMISSED = "signal_dismissed", "核销疑点"
+        LIST_DECISION = "list_decision", "红黑名单决定"
+        TEACHER_REVIEW = "teacher_review", "师资审核"
+        AUDIT_ARCHIVED = "audit_archived", "审计记录归档"
 
+    sequence = models.PositiveBigIntegerField("序号", unique=True)
     action = models.CharField("事件", max_length=32, choices=Action.choices)
+    # PROTECT, not SET_NULL: clearing the actor would rewrite audit rows, which the trigger refuses. Staff who leave
+    # are deactivated, never deleted.
     actor = models.ForeignKey(
-        User, verbose_name="操作人", on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_events"
+        User, verbose_name="操作人", on_delete=models.PROTECT, null=True, blank=True, related_name="audit_events"
     )
     username = models.CharField("用户名", max_length=150, blank=True)
     ip_address = models.GenericIPAddressField("IP 地址", null=True, blank=True)
     object_type = models.CharField("对象类型", max_length=64, blank=True)
     object_id = models.CharField("对象编号", max_length=64, blank=True)
     detail = models.CharField("说明", max_length=500, blank=True)
-    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    # Only on AUDIT_ARCHIVED markers: the last sequence the archive file holds (the trigger reads it).
+    archived_through = models.PositiveBigIntegerField("归档至序号", null=True, blank=True)
+    previous_hash = models.CharField("前一条哈希", max_length=64, unique=True)
+    record_hash = models.CharField("本条哈希", max_length=64)
 
     class Meta:
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
-        ordering = ["-created_at"]
+        ordering = ["-sequence"]
         indexes = [models.Index(fields=["action", "-created_at"], name="audit_action_time")]
 
     def __str__(self):

@@ -9,7 +9,7 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from accounts.audit import audit_event_record
+from accounts.audit import audit_event_record, audit_state_change
 from accounts.models import AuditEvent, Role, User
 from xingan_training.locking import LockedRecordError
 from xingan_training.errors import ServiceError
@@ -141,6 +141,8 @@ def training_class_start(*, actor: User, training_class: TrainingClass) -> Train
             raise ServiceError("花名册为空，请先导入学员名册。")
         locked.status = TrainingClass.Status.IN_TRAINING
         locked.save(update_fields=["status", "updated_at"])
+        audit_state_change(action=AuditEvent.Action.CLASS_STATUS, actor=actor, target=locked, step="开班",
+                           from_label=TrainingClass.Status.DRAFT.label, to_label=locked.get_status_display())
     return locked
 
 
@@ -160,6 +162,9 @@ def training_class_finish(*, actor: User, training_class: TrainingClass, assessm
         locked.enrollments.filter(completion=Enrollment.Completion.ENROLLED).update(
             completion=Enrollment.Completion.COMPLETED
         )
+        audit_state_change(action=AuditEvent.Action.CLASS_STATUS, actor=actor, target=locked, step="结业",
+                           from_label=TrainingClass.Status.IN_TRAINING.label, to_label=locked.get_status_display(),
+                           note=f"鉴定结束日期 {assessment_end_date:%Y-%m-%d}")
         # Policy §5: the follow-up month starts now; the follow-up app queues its draw after commit.
         hooks.notify_class_finished(locked.pk)
     return locked
@@ -326,6 +331,8 @@ def enrollment_mark_dropped(*, actor: User, enrollment: Enrollment) -> Enrollmen
             raise ServiceError(f"该学员结业情况为“{locked.get_completion_display()}”。")
         locked.completion = Enrollment.Completion.DROPPED
         locked.save(update_fields=["completion"])
+        audit_state_change(action=AuditEvent.Action.CLASS_STATUS, actor=actor, target=locked, step="登记中途退出",
+                           from_label=Enrollment.Completion.ENROLLED.label, to_label=locked.get_completion_display())
         hooks.notify_class_changed(locked_class.pk, hooks.ClassChange.ROSTER_CHANGED)
     return locked
 

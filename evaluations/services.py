@@ -13,7 +13,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.audit import audit_state_change
+from accounts.models import AuditEvent, Role, User
 from classes import hooks
 from classes.models import Enrollment, Institution, TrainingClass
 from classes.selectors import classes_visible_to
@@ -83,6 +84,8 @@ def _move(review: ClassReview, *, actor: User, to_status: str, action: str, reas
     ReviewEvent.objects.create(
         review=review, action=action, from_status=from_status, to_status=to_status, actor=actor, reason=reason
     )
+    audit_state_change(action=AuditEvent.Action.EVALUATION_REVIEW, actor=actor, target=review.training_class, step=action,
+                       from_label=Status(from_status).label, to_label=review.get_status_display(), note=reason)
     return review
 
 
@@ -392,6 +395,8 @@ def trainee_evaluation_mark_untruthful(*, actor: User, evaluation: TraineeEvalua
         enrollment.ineligibility_reason = f"附表2不如实填报：{reason}"
         enrollment.save(update_fields=["is_subsidy_eligible", "ineligibility_reason"])
         hooks.notify_class_changed(enrollment.training_class_id, hooks.ClassChange.TRAINEE_FORM)
+        audit_state_change(action=AuditEvent.Action.EVALUATION_REVIEW, actor=actor, target=locked,
+                           step="认定附表2不如实填报", note=reason)
     return locked
 
 
@@ -403,7 +408,10 @@ def evaluation_link_create(*, actor: User, training_class: TrainingClass) -> Eva
         review = _lock_review(actor, training_class)
         _trainee_form_open(review)
         EvaluationLink.objects.filter(training_class=training_class, revoked_at__isnull=True).update(revoked_at=timezone.now())
-        return EvaluationLink.objects.create(training_class=training_class, token=secrets.token_urlsafe(24), created_by=actor)
+        link = EvaluationLink.objects.create(training_class=training_class, token=secrets.token_urlsafe(24), created_by=actor)
+        audit_state_change(action=AuditEvent.Action.EVALUATION_REVIEW, actor=actor, target=training_class,
+                           step="生成学员评价链接（此前的链接停用）")
+        return link
 
 
 def evaluation_link_revoke(*, actor: User, link: EvaluationLink) -> EvaluationLink:
@@ -411,7 +419,9 @@ def evaluation_link_revoke(*, actor: User, link: EvaluationLink) -> EvaluationLi
     _require_role(actor, Role.COUNTY, "只有旗县市人社部门可以停用评价链接。")
     with transaction.atomic():
         _lock_review(actor, link.training_class)
-        EvaluationLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        if EvaluationLink.objects.filter(pk=link.pk, revoked_at__isnull=True).update(revoked_at=timezone.now()):
+            audit_state_change(action=AuditEvent.Action.EVALUATION_REVIEW, actor=actor, target=link.training_class,
+                               step="停用学员评价链接")
     link.refresh_from_db()
     return link
 
@@ -480,7 +490,11 @@ def investigation_open(*, actor: User, training_class: TrainingClass, findings: 
     try:
         with transaction.atomic():
             _check_consequences_open(_lock_review(actor, training_class))
-            return Investigation.objects.create(training_class=training_class, findings=findings.strip(), opened_by=actor)
+            investigation = Investigation.objects.create(training_class=training_class, findings=findings.strip(),
+                                                         opened_by=actor)
+            audit_state_change(action=AuditEvent.Action.INVESTIGATION, actor=actor, target=investigation,
+                               step="立案核查", to_label=investigation.get_status_display())
+            return investigation
     except IntegrityError:
         raise ServiceError("该培训班已有进行中的核查。") from None
 
@@ -511,6 +525,10 @@ def investigation_conclude(*, actor: User, investigation: Investigation, is_conf
             institution.is_flagged_for_handling = True
             institution.flag_reason = f"培训班 {locked.training_class.batch_number} 弄虚作假：{reason.strip()}"[:500]
             institution.save(update_fields=["is_flagged_for_handling", "flag_reason"])
+        audit_state_change(action=AuditEvent.Action.INVESTIGATION, actor=actor, target=locked,
+                           step="核查结论（认定弄虚作假）" if is_falsification else "核查结论",
+                           from_label=Investigation.Status.OPEN.label, to_label=locked.get_status_display(),
+                           note=locked.conclusion_reason)
     return locked
 
 
@@ -539,6 +557,9 @@ def _notice_event(notice: RectificationNotice, *, actor: User, action: str, from
     )
     # The rectification ledger (policy §8.6) keeps the notice's item in step, in this same transaction.
     notify_notice_changed(event)
+    audit_state_change(action=AuditEvent.Action.RECTIFICATION, actor=actor, target=notice, step=f"{notice.number} {action}",
+                       from_label=RectificationNotice.Status(from_status).label if from_status else "",
+                       to_label=notice.get_status_display(), note=text)
 
 
 def _lock_notice(actor: User, notice: RectificationNotice) -> RectificationNotice:

@@ -16,7 +16,7 @@ from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from accounts.audit import audit_event_record
+from accounts.audit import audit_event_record, audit_state_change
 from accounts.models import AuditEvent, Role, User
 from classes import hooks
 from classes.models import Enrollment, TrainingClass
@@ -88,6 +88,8 @@ def followup_sample_draw(*, training_class_id: int, trigger: str, actor: User | 
             for item in items:
                 item.sample = sample
             FollowupItem.objects.bulk_create(items)
+            audit_state_change(action=AuditEvent.Action.FOLLOWUP, actor=actor, target=training_class,
+                               step=f"抽取回访样本（{sample.get_trigger_display()}，{len(items)} 人）")
             return sample
     except IntegrityError:
         # Another worker drew it between our check and our insert: theirs stands.
@@ -207,6 +209,9 @@ def call_attempt_record(*, actor: User, item: FollowupItem, outcome: str, callba
             )
             if reason is not None:
                 _replace(locked, reason)
+        audit_state_change(action=AuditEvent.Action.FOLLOWUP, actor=actor, target=locked,
+                           step=f"记录回访通话：{attempt.get_outcome_display()}",
+                           from_label=FollowupItem.Status.PENDING.label, to_label=locked.get_status_display())
     return attempt
 
 

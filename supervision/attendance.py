@@ -21,7 +21,8 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.audit import audit_state_change
+from accounts.models import AuditEvent, Role, User
 from classes.identity import IdentifierError, clean_person_name, parse_resident_id
 from classes.models import Enrollment, TrainingClass
 from classes.selectors import classes_visible_to, enrollments_visible_to
@@ -323,6 +324,8 @@ def check_in_flag_dismiss(*, actor: User, check_in: CheckIn, reason: str) -> Che
         locked.save(update_fields=["flag_dismissed_reason", "flag_dismissed_by", "flag_dismissed_at"])
         # A dismissed check-in is no longer evidence of the class's far-check-in signal.
         fraud_signals.enqueue_recompute(locked.training_class_id, "check_in_dismissed")
+        audit_state_change(action=AuditEvent.Action.SIGNAL_DISMISSED, actor=actor, target=locked,
+                           step="核销签到异常", note=reason)
     return locked
 
 
@@ -347,6 +350,8 @@ def shortfall_dismiss(*, actor: User, enrollment: Enrollment, reason: str, today
                 enrollment=enrollment, attended_days=attended, training_days=training_days, reason=reason, dismissed_by=actor
             )
             fraud_signals.enqueue_recompute(enrollment.training_class_id, "shortfall_dismissed")
+            audit_state_change(action=AuditEvent.Action.SIGNAL_DISMISSED, actor=actor, target=enrollment,
+                               step=f"核销出勤不足（{attended}/{training_days} 天）", note=reason)
             return dismissal
     except IntegrityError:
         raise ServiceError("该学员的出勤不足已经核销。") from None

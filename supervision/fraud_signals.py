@@ -28,7 +28,8 @@ from django.db.models import Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from accounts.models import Role, User
+from accounts.audit import audit_state_change
+from accounts.models import AuditEvent, Role, User
 from classes.models import TrainingClass
 from xingan_training.errors import ServiceError
 
@@ -265,9 +266,13 @@ def fraud_signal_dismiss(*, actor: User, signal: FraudSignal, reason: str) -> Fr
             raise ServiceError("疑点不存在或无权操作。")
         if locked.dismissed_at is not None:
             raise ServiceError(f"该疑点已于 {timezone.localtime(locked.dismissed_at):%Y-%m-%d %H:%M} 核销。")
+        from_status = locked.status
         if locked.status == FraudSignal.Status.OPEN:
             locked.status = FraudSignal.Status.DISMISSED
         locked.dismissal_reason, locked.dismissed_by, locked.dismissed_at = reason, actor, timezone.now()
         locked.dismissed_evidence_digest = locked.evidence_digest
         locked.save(update_fields=["status", "dismissal_reason", "dismissed_by", "dismissed_at", "dismissed_evidence_digest"])
+        audit_state_change(action=AuditEvent.Action.SIGNAL_DISMISSED, actor=actor, target=locked,
+                           step=f"核销疑点：{locked.get_kind_display()}", from_label=FraudSignal.Status(from_status).label,
+                           to_label=locked.get_status_display(), note=reason)
     return locked

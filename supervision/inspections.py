@@ -12,7 +12,8 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.audit import audit_state_change
+from accounts.models import AuditEvent, Role, User
 from classes.models import Enrollment, Region, TrainingClass
 from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
@@ -100,6 +101,8 @@ def inspection_plan(*, actor: User, training_class: TrainingClass, planned_on: d
             # Two planners at once: the partial unique constraint lets one plan through.
             raise ServiceError("该培训班已有待检查的安排，请先完成或取消。") from None
         inspection.inspectors.set(inspectors)
+        audit_state_change(action=AuditEvent.Action.INSPECTION, actor=actor, target=inspection,
+                           step=f"安排现场检查（{planned_on:%Y-%m-%d}）", to_label=inspection.get_status_display())
     return inspection
 
 
@@ -130,6 +133,8 @@ def inspection_cancel(*, actor: User, inspection: Inspection, reason: str) -> In
         locked.cancellation_reason = reason[:500]
         locked._history_user = actor
         locked.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancellation_reason"])
+        audit_state_change(action=AuditEvent.Action.INSPECTION, actor=actor, target=locked, step="取消现场检查",
+                           from_label=Inspection.Status.PLANNED.label, to_label=locked.get_status_display(), note=reason)
     return locked
 
 
@@ -285,4 +290,7 @@ def inspection_record(
         _store_attachments(locked, files, actor)
         if needs_rectification:
             notify_rectification_needed(locked.pk)
+        audit_state_change(action=AuditEvent.Action.INSPECTION, actor=actor, target=locked,
+                           step=f"记录现场检查：{locked.get_result_display()}",
+                           from_label=Inspection.Status.PLANNED.label, to_label=locked.get_status_display())
     return InspectionRecordOutcome(locked, True)

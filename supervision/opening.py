@@ -17,7 +17,8 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.audit import audit_state_change
+from accounts.models import AuditEvent, Role, User
 from classes import services as class_services
 from classes.models import MAX_REGISTERED_HEADCOUNT, Enrollment, Institution, Occupation, TrainingClass
 from classes.roster_file import RowError
@@ -146,6 +147,9 @@ def _event(review: OpeningReview, *, actor: User, action: str, from_status: str,
         review=review, change_request=change_request, action=action, from_status=from_status, to_status=to_status,
         actor=actor, reason=reason,
     )
+    labels = dict((ChangeRequest.Status if change_request else Status).choices)
+    audit_state_change(action=AuditEvent.Action.OPENING_REVIEW, actor=actor, target=change_request or review.training_class,
+                       step=action, from_label=labels.get(from_status, ""), to_label=labels[to_status], note=reason)
 
 
 def _check_preparing(training_class: TrainingClass, review: OpeningReview | None) -> None:
@@ -286,6 +290,8 @@ def opening_trainee_decide(*, actor: User, training_class: TrainingClass, enroll
         record.decided_at = timezone.now()
         record._history_user = actor
         record.save()
+        audit_state_change(action=AuditEvent.Action.OPENING_REVIEW, actor=actor, target=own,
+                           step=f"学员审核意见：{record.get_decision_display()}", note=reason)
     return record
 
 

@@ -12,7 +12,8 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.audit import audit_state_change
+from accounts.models import AuditEvent, User
 from classes.models import Institution
 from evaluations.models import Rating
 from xingan_training.errors import ServiceError
@@ -106,9 +107,12 @@ def _catalogue_status_change(
         institution=institution, from_status=institution.catalogue_status, to_status=to_status, reason=reason[:500],
         list_decision=list_decision, changed_by=actor,
     )
+    from_label = institution.get_catalogue_status_display()
     institution.catalogue_status = to_status
     institution._history_user = actor
     institution.save(update_fields=["catalogue_status"])
+    audit_state_change(action=AuditEvent.Action.LIST_DECISION, actor=actor, target=institution, step="目录状态变更",
+                       from_label=from_label, to_label=institution.get_catalogue_status_display(), note=reason)
     return change
 
 
@@ -161,6 +165,9 @@ def list_decision_record(
                 decision.save()
         except IntegrityError:
             raise ServiceError(f"该机构{locked_evaluation.year}年度已有名单决定；如需改变，请先撤销原决定。") from None
+        audit_state_change(action=AuditEvent.Action.LIST_DECISION, actor=actor, target=decision,
+                           step=f"{locked_evaluation.year}年度名单决定：{decision.get_listing_display()}"
+                                + ("（即时公布）" if publish else ""), note=reason)
         if listing == ListDecision.Listing.BLACK and institution.catalogue_status != Institution.CatalogueStatus.REMOVED:
             _catalogue_status_change(
                 institution, to_status=Institution.CatalogueStatus.REMOVED, actor=actor, list_decision=decision,
@@ -194,6 +201,8 @@ def list_decision_publish(*, actor: User, decision: ListDecision) -> ListDecisio
         locked.published_by = actor
         locked._history_user = actor
         locked.save(update_fields=["is_published", "published_at", "published_by"])
+        audit_state_change(action=AuditEvent.Action.LIST_DECISION, actor=actor, target=locked,
+                           step=f"公布{locked.evaluation.year}年度名单决定：{locked.get_listing_display()}")
     return locked
 
 
@@ -214,6 +223,8 @@ def list_decision_withdraw(*, actor: User, decision: ListDecision, reason: str) 
         locked.withdrawal_reason = reason
         locked._history_user = actor
         locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+        audit_state_change(action=AuditEvent.Action.LIST_DECISION, actor=actor, target=locked,
+                           step=f"撤销{locked.evaluation.year}年度名单决定：{locked.get_listing_display()}", note=reason)
     return locked
 
 

@@ -21,7 +21,8 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.audit import audit_state_change
+from accounts.models import AuditEvent, Role, User
 from classes.identity import IdentifierError, clean_person_name
 from classes.models import Institution, TrainingClass
 from classes.selectors import classes_visible_to
@@ -113,6 +114,10 @@ def _event(item: RectificationItem, *, actor: User, action: str, from_status: st
         item=item, action=action, from_status=from_status, to_status=item.status, actor=actor, text=text,
         created_at=when or timezone.now(),
     )
+    if item.notice_id is None:  # a notice's steps are audited once, by the notice's own service
+        audit_state_change(action=AuditEvent.Action.RECTIFICATION, actor=actor, target=item, step=action,
+                           from_label=Status(from_status).label if from_status else "", to_label=item.get_status_display(),
+                           note=text)
 
 
 def _lock_item(actor: User, item: RectificationItem) -> RectificationItem:

@@ -4,7 +4,7 @@ institutions assign confirmed teachers to their classes."""
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.audit import audit_event_record
+from accounts.audit import audit_event_record, audit_state_change
 from accounts.models import AuditEvent, Role, User
 from classes.identity import IdentifierError, clean_person_name, parse_resident_id
 from classes.models import Institution, TrainingClass
@@ -110,6 +110,8 @@ def teacher_confirm(*, actor: User, teacher: Teacher) -> Teacher:
         locked.reviewed_at = timezone.now()
         locked._history_user = actor
         locked.save(update_fields=["status", "reviewed_by", "reviewed_at"])
+        audit_state_change(action=AuditEvent.Action.TEACHER_REVIEW, actor=actor, target=locked, step="确认入库",
+                           from_label=Teacher.Status.PROPOSED.label, to_label=locked.get_status_display())
     return locked
 
 
@@ -126,6 +128,8 @@ def teacher_reject(*, actor: User, teacher: Teacher, reason: str) -> Teacher:
         locked.reviewed_at = timezone.now()
         locked._history_user = actor
         locked.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
+        audit_state_change(action=AuditEvent.Action.TEACHER_REVIEW, actor=actor, target=locked, step="不予入库",
+                           from_label=Teacher.Status.PROPOSED.label, to_label=locked.get_status_display(), note=reason)
     return locked
 
 

@@ -235,6 +235,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files (generated documents, check-in photos) go through the storage API; locally a folder under var/.
 # There is no MEDIA_URL route: files are served only by scoped views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+
+# Audit records are kept at least 180 days (网络安全法 §21; the database trigger enforces the same floor), then
+# written to compressed JSON-lines files in AUDIT_ARCHIVE_DIR and only then removed (accounts/audit_archive.py).
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 180)
+if AUDIT_RETENTION_DAYS < 180:
+    raise ImproperlyConfigured(f"AUDIT_RETENTION_DAYS must be at least 180, got {AUDIT_RETENTION_DAYS}")
+AUDIT_ARCHIVE_DIR = Path(env_str("AUDIT_ARCHIVE_DIR", str(VAR_DIR / "audit-archive")))
+# manage.py backup writes one tar file per run here (accounts/backup.py).
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -306,6 +315,8 @@ CELERY_BEAT_SCHEDULE = {
     # Fraud signals (policy §8.4) follow each change through a task; the nightly sweep catches what a dead broker, the
     # admin or a data fix left behind. About a minute for 10,000 classes (bench/signals.py).
     "sweep-fraud-signals": {"task": "supervision.sweep_signals", "schedule": crontab(hour=2, minute=30)},
+    # Audit records past AUDIT_RETENTION_DAYS go to an archive file, then leave the table (accounts/audit_archive.py).
+    "archive-audit-events": {"task": "accounts.archive_audit_events", "schedule": crontab(hour=3, minute=15)},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

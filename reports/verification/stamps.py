@@ -5,6 +5,9 @@ import segno
 from django.conf import settings
 from django.urls import reverse
 
+from accounts.audit import audit_event_record
+from accounts.models import AuditEvent
+
 from ..models import Printout
 from .codes import display_code
 from .services import printout_record
@@ -40,4 +43,6 @@ def printout_stamp_for(request, *, kind: str, training_class=None, object_id=Non
     printout = printout_record(
         actor=request.user, kind=kind, training_class=training_class, object_id=object_id, reference=reference
     )
+    audit_event_record(action=AuditEvent.Action.PRINT_DOCUMENT, request=request, target=printout,
+                       detail=" ".join(part for part in (printout.get_kind_display(), reference, printout.code) if part))
     return printout_stamp(printout, link_base=link_base_for(request))
