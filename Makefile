@@ -52,6 +52,7 @@ run: install fonts
 	@echo "  institution   乌兰浩特市的培训机构"
 	@echo "  institution2  突泉县的培训机构"
 	@echo "  admin         系统管理员 (Django admin)"
+	@echo "  auditor       纪检监察/审计 (全盟，只读，审计日志)"
 	@echo ""
 	@# Ctrl-C or TERM stops web, worker and beat within ~8 s (bin/run-local explains how).
 	@VENV=$(VENV) HOST=$(HOST) PORT=$(PORT) WEB_WORKERS=$(WEB_WORKERS) exec bin/run-local

@@ -48,9 +48,9 @@ def counties_visible_to(user) -> QuerySet[Region]:
         return counties.none()
     if user.is_superuser:
         return counties
-    if user.role == Role.LEAGUE:
+    if user.read_role == Role.LEAGUE:
         return counties.filter(parent_id=user.region_id)
-    if user.role == Role.COUNTY:
+    if user.read_role == Role.COUNTY:
         return counties.filter(pk=user.region_id)
     if user.role == Role.INSTITUTION and user.institution_id:
         return counties.filter(institutions__pk=user.institution_id)
@@ -97,7 +97,7 @@ def dashboard_counts(user) -> dict[str, int]:
 
 def class_counts_by_county(user) -> list[dict]:
     """Per-county class counts for a league or superuser dashboard; empty for narrower roles."""
-    if not (user.is_superuser or user.role == Role.LEAGUE):
+    if not (user.is_superuser or user.read_role == Role.LEAGUE):
         return []
     return list(
         classes_visible_to(user)

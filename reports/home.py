@@ -5,7 +5,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.audit_trail import audit_events_visible_to
+from accounts.models import AuditEvent, Role
 from classes import selectors as class_selectors
 from classes.models import TrainingClass
 from classes.permissions import can_create_class
@@ -26,9 +27,28 @@ def _rectification_todo(user) -> tuple[str, int, str]:
 
 from .dashboards.figures import dashboard_kind_for
 
+# What an auditor looks at first (issue #13 item 4): who read or exported personal data, who failed to log in.
+SENSITIVE_ACTIONS = (
+    AuditEvent.Action.VIEW_PERSONAL_DATA, AuditEvent.Action.EXPORT_PERSONAL_DATA, AuditEvent.Action.LOGIN_FAILED,
+)
+RECENT_SENSITIVE_EVENTS = 10
+
+
+def _auditor_links(user) -> list[tuple[str, int, str]]:
+    """The auditor's starting points, each with the count of its region's sensitive events of the last 7 days."""
+    since = timezone.now() - timezone.timedelta(days=7)
+    recent = audit_events_visible_to(user).filter(created_at__gte=since)
+    trail = reverse("reports:audit_trail")
+    return [
+        (f"近7天{AuditEvent.Action(action).label}", recent.filter(action=action).count(), f"{trail}?action={action}")
+        for action in SENSITIVE_ACTIONS
+    ]
+
 
 def todo_for(user) -> list[tuple[str, int, str]]:
     """The landing page's to-do list: (what, how many, where), for the user's role."""
+    if user.role == Role.AUDITOR:
+        return _auditor_links(user)
     if user.role == Role.COUNTY:
         pace = county_pace_for(user, today=timezone.localdate())
         return [
@@ -69,5 +89,9 @@ def home(request):
             "can_create_class": can_create_class(user),
             "todo": todo_for(user),
             "has_dashboard": dashboard_kind_for(user) is not None,
+            "recent_sensitive_events": (
+                audit_events_visible_to(user).filter(action__in=SENSITIVE_ACTIONS).order_by("-created_at", "-id")
+                [:RECENT_SENSITIVE_EVENTS] if user.is_auditor else []
+            ),
         },
     )

@@ -68,7 +68,7 @@ COUNTY_QUEUE = ListExport(
     rows=lambda user, params: filtered_classes(user, params, county_queue_for(user)),
     prepare=queue_rows,
     columns=QUEUE_COLUMNS,
-    is_allowed=lambda user: user.role == Role.COUNTY,
+    is_allowed=lambda user: user.read_role == Role.COUNTY,
 )
 
 LEAGUE_QUEUE = ListExport(
@@ -78,7 +78,7 @@ LEAGUE_QUEUE = ListExport(
     rows=lambda user, params: filtered_classes(user, params, league_queue_for(user)),
     prepare=queue_rows,
     columns=QUEUE_COLUMNS,
-    is_allowed=lambda user: user.role == Role.LEAGUE,
+    is_allowed=lambda user: user.read_role == Role.LEAGUE,
 )
 
 
