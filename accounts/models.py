@@ -142,7 +142,12 @@ class AuditEvent(models.Model):
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["action", "-created_at"], name="audit_action_time")]
+        indexes = [
+            models.Index(fields=["action", "-created_at"], name="audit_action_time"),
+            # The audit trail page's filters: who (username) and which record (object type and id).
+            models.Index(fields=["username", "-created_at"], name="audit_username_time"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"

@@ -1,5 +1,7 @@
 """The landing page: each role's figures and to-do list, read from every app below (nothing reads reports)."""
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +38,7 @@ RECENT_SENSITIVE_EVENTS = 10
 
 def _auditor_links(user) -> list[tuple[str, int, str]]:
     """The auditor's starting points, each with the count of its region's sensitive events of the last 7 days."""
-    since = timezone.now() - timezone.timedelta(days=7)
+    since = timezone.now() - timedelta(days=7)
     recent = audit_events_visible_to(user).filter(created_at__gte=since)
     trail = reverse("reports:audit_trail")
     return [

@@ -98,3 +98,25 @@ def test_an_auditor_is_no_admin(client, league_auditor):
     response = client.get(reverse("admin:index"))
     assert response.status_code == 302 and reverse("admin:login") in response.url
     assert client.post(reverse("admin:login"), {"username": "auditor", "password": "x"}).status_code == 403
+
+
+def test_the_auditor_changes_its_own_password(client, league_auditor):
+    from conftest import PASSWORD
+
+    client.force_login(league_auditor)
+    new_password = "Auditor-New-Pass-2026"
+    response = client.post(reverse("accounts:password_change"), {
+        "old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password,
+    })
+    assert response.status_code == 302
+    league_auditor.refresh_from_db()
+    assert league_auditor.check_password(new_password)
+
+
+def test_the_auditors_trainee_search_is_audited(client, county_auditor, training_class):
+    person = enroll(training_class, 1)[0].trainee
+    client.force_login(county_auditor)
+    response = client.post(reverse("reports:trainee_search"), {"q": person.id_number})
+    assert response.status_code == 200 and person.name in response.content.decode()
+    event = AuditEvent.objects.get(action=AuditEvent.Action.VIEW_PERSONAL_DATA)
+    assert event.actor == county_auditor and "找到1人" in event.detail
