@@ -104,7 +104,7 @@ def test_the_auditor_changes_its_own_password(client, league_auditor):
     from conftest import PASSWORD
 
     client.force_login(league_auditor)
-    new_password = "Auditor-New-Pass-2026"
+    new_password = "Qz7-Hinggan-Ledger-9x"
     response = client.post(reverse("accounts:password_change"), {
         "old_password": PASSWORD, "new_password1": new_password, "new_password2": new_password,
     })

@@ -114,3 +114,18 @@ def test_every_url_refuses_a_post_by_the_auditor_and_nothing_changes(client):
     new_events = AuditEvent.objects.order_by("pk")[events_before:]
     assert {event.username for event in new_events} <= {"auditor"}
     assert {name for name, _url in allowed} == AUDITOR_ALLOWED_UNSAFE_URL_NAMES
+
+
+@pytest.mark.usefixtures("demo_data")
+def test_every_url_answers_the_auditors_get_without_an_error(client):
+    """Read scope given, write checks kept: a page must not reach a write check that fails with a 500."""
+    client.raise_request_exception = False
+    client.force_login(User.objects.get(username="auditor"))
+    failures = []
+    for name, url in _urls():
+        if name == "accounts:logout":
+            continue
+        status = client.get(url).status_code
+        if status >= 500:
+            failures.append((name, url, status))
+    assert failures == []
