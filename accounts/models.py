@@ -18,6 +18,9 @@ class Role(models.TextChoices):
     # S2 四(一) "委托第三方": a firm the league or a county commissions for on-site inspections. It sees only the
     # inspections assigned to it (supervision.inspection_selectors); every other scoping function gives it nothing.
     THIRD_PARTY = "third_party", "受委托第三方"
+    # Issue #13: discipline inspection and audit offices read what the staff of their region read, and change nothing
+    # (accounts.read_only refuses every unsafe request). Anchored to the league (league-wide) or to one county.
+    AUDITOR = "auditor", "纪检监察/审计"
 
 
 class NormalisedUserManager(UserManager):
@@ -63,6 +66,7 @@ class User(AbstractUser):
                     | Q(role="county", region__isnull=False, institution__isnull=True)
                     | Q(role="institution", institution__isnull=False, region__isnull=True)
                     | Q(role="third_party", region__isnull=False, institution__isnull=True)
+                    | Q(role="auditor", region__isnull=False, institution__isnull=True)
                 ),
                 violation_error_message="角色与所属地区/机构不匹配。",
             ),
@@ -96,6 +100,23 @@ class User(AbstractUser):
     @property
     def is_third_party(self) -> bool:
         return self.role == Role.THIRD_PARTY
+
+    @property
+    def is_auditor(self) -> bool:
+        return self.role == Role.AUDITOR
+
+    @property
+    def read_role(self) -> str:
+        """The role whose read scope this user has.
+
+        An auditor reads as the staff of its region: league staff when anchored to the league, county staff when
+        anchored to a county. Every other user reads as its own role. Only read checks (scoping, selectors, what a
+        page shows) use this; write checks keep comparing ``role``, so an auditor passes none of them.
+        """
+        if self.role == Role.AUDITOR and self.region_id:
+            # Region.Level values; classes.models is not imported here (it imports this app).
+            return Role.LEAGUE if self.region.level == "league" else Role.COUNTY
+        return self.role
 
 
 class AuditEvent(models.Model):
@@ -162,7 +183,12 @@ class AuditEvent(models.Model):
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
         ordering = ["-sequence"]
-        indexes = [models.Index(fields=["action", "-created_at"], name="audit_action_time")]
+        indexes = [
+            models.Index(fields=["action", "-created_at"], name="audit_action_time"),
+            # The audit trail page's filters: who (username) and which record (object type and id).
+            models.Index(fields=["username", "-created_at"], name="audit_username_time"),
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+        ]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()}"

@@ -5,6 +5,7 @@
 - institution staff: their institution;
 - a commissioned third party (受委托第三方): nothing here, ever. It reads only the inspections assigned to it,
   through supervision.inspection_selectors, which does not call this function for it;
+- an auditor (纪检监察/审计): what the staff of its region read (User.read_role), league-wide or one county;
 - superusers: everything (they administer the catalogues);
 - anyone else, or an inactive account: nothing.
 """
@@ -19,12 +20,13 @@ def scope_to_user(queryset: QuerySet, user, *, county_path: str, institution_pat
         return queryset.none()
     if user.is_superuser:
         return queryset
-    if user.role == Role.THIRD_PARTY:
+    role = user.read_role
+    if role == Role.THIRD_PARTY:
         return queryset.none()
-    if user.role == Role.LEAGUE and user.region_id:
+    if role == Role.LEAGUE and user.region_id:
         return queryset.filter(**{f"{county_path}__parent": user.region_id})
-    if user.role == Role.COUNTY and user.region_id:
+    if role == Role.COUNTY and user.region_id:
         return queryset.filter(**{county_path: user.region_id})
-    if user.role == Role.INSTITUTION and user.institution_id:
+    if role == Role.INSTITUTION and user.institution_id:
         return queryset.filter(**{institution_path: user.institution_id})
     return queryset.none()

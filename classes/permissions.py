@@ -38,9 +38,9 @@ def class_actions_for(user, training_class: TrainingClass) -> ClassActions:
         can_finish=is_owner and training_class.status == TrainingClass.Status.IN_TRAINING,
         can_remove_trainees=may_change and training_class.status == TrainingClass.Status.DRAFT,
         can_mark_dropped=is_owner and training_class.status == TrainingClass.Status.IN_TRAINING,
-        can_reveal_personal_data=user.role in (Role.INSTITUTION, Role.COUNTY, Role.LEAGUE),
+        can_reveal_personal_data=user.read_role in (Role.INSTITUTION, Role.COUNTY, Role.LEAGUE),
         # Issue #8 item 9: the registered name of an ID number is the bureaus' to compare, never the institution's.
-        can_see_name_mismatches=user.role in (Role.COUNTY, Role.LEAGUE),
+        can_see_name_mismatches=user.read_role in (Role.COUNTY, Role.LEAGUE),
     )
 
 

@@ -50,9 +50,9 @@ def counties_visible_to(user) -> QuerySet[Region]:
         return counties.none()
     if user.is_superuser:
         return counties
-    if user.role == Role.LEAGUE:
+    if user.read_role == Role.LEAGUE:
         return counties.filter(parent_id=user.region_id)
-    if user.role == Role.COUNTY:
+    if user.read_role == Role.COUNTY:
         return counties.filter(pk=user.region_id)
     if user.role == Role.INSTITUTION and user.institution_id:
         return counties.filter(institutions__pk=user.institution_id)
@@ -117,7 +117,7 @@ def class_tallies_for(user) -> ClassTallies:
         county["total"] += row["total"]
         if row["status"] in (TrainingClass.Status.IN_TRAINING, TrainingClass.Status.FINISHED):
             county[row["status"]] += row["total"]
-    is_league_wide = user.is_superuser or user.role == Role.LEAGUE
+    is_league_wide = user.is_superuser or user.read_role == Role.LEAGUE
     return ClassTallies(
         by_status=by_status,
         by_county=[counties[code] for code in sorted(counties)] if is_league_wide else [],

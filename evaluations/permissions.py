@@ -36,6 +36,9 @@ def review_actions_for(user, training_class: TrainingClass, review: ClassReview 
     is_county = user.role == Role.COUNTY
     is_league = user.role == Role.LEAGUE
     is_owner = user.role == Role.INSTITUTION and user.institution_id == training_class.institution_id
+    # What the page shows follows the read scope (an auditor reads as its region's staff); what it lets one do
+    # follows the role.
+    reads_as_bureau = user.read_role in (Role.COUNTY, Role.LEAGUE)
     forms_open = status in FORMS_OPEN
     finished = training_class.status == TrainingClass.Status.FINISHED
     return ReviewActions(
@@ -47,9 +50,9 @@ def review_actions_for(user, training_class: TrainingClass, review: ClassReview 
         can_enter_paper=is_county and forms_open,
         can_manage_link=is_county and forms_open,
         can_handle_consequences=is_county and status not in HELD_BY_LEAGUE,
-        can_see_trainee_forms=is_county or is_league or user.is_superuser,
-        can_see_rating_counts=is_county or is_league or user.is_superuser or (is_owner and status in VERIFIED),
-        can_download_full_ids=is_county or is_league,
+        can_see_trainee_forms=reads_as_bureau or user.is_superuser,
+        can_see_rating_counts=reads_as_bureau or user.is_superuser or (is_owner and status in VERIFIED),
+        can_download_full_ids=reads_as_bureau,
     )
 
 

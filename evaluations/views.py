@@ -406,14 +406,14 @@ def _queue_page(request, queryset, template, extra=None):
 
 @login_required
 def county_queue(request):
-    if request.user.role != Role.COUNTY:
+    if request.user.read_role != Role.COUNTY:
         raise Http404
     return _queue_page(request, selectors.county_queue_for(request.user), "evaluations/county_queue.html")
 
 
 @login_required
 def league_queue(request):
-    if request.user.role != Role.LEAGUE:
+    if request.user.read_role != Role.LEAGUE:
         raise Http404
     results = None
     if request.method == "POST":

@@ -170,8 +170,10 @@ def _require_caller(actor: User) -> None:
 
 
 def followup_phone_reveal(*, actor: User, item: FollowupItem, request=None) -> str:
-    """The caller sees the full number the class's roster gave (not another roster's); each view is audited."""
-    _require_caller(actor)
+    """The caller sees the full number the class's roster gave (not another roster's); each view is audited. An
+    auditor reading as bureau staff (User.read_role) sees it too, audited alike; it cannot record a call."""
+    if actor.read_role not in (Role.COUNTY, Role.LEAGUE):
+        raise ServiceError("只有盟、旗县市人社部门可以电话回访。")
     if not followup_items_visible_to(actor).filter(pk=item.pk).exists():
         raise ServiceError("回访对象不存在或无权查看。")
     enrollment = item.enrollment

@@ -23,7 +23,7 @@ PAGE_SIZE = 30
 
 
 def _require_bureau(request):
-    if request.user.role not in (Role.COUNTY, Role.LEAGUE):
+    if request.user.read_role not in (Role.COUNTY, Role.LEAGUE):
         raise Http404
 
 

@@ -1,12 +1,15 @@
 """The landing page: each role's figures and to-do list, read from every app below (nothing reads reports)."""
 
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Sum
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Role
+from accounts.audit_trail import audit_events_visible_to
+from accounts.models import AuditEvent, Role
 from classes import selectors as class_selectors
 from classes.models import TrainingClass
 from classes.permissions import can_create_class
@@ -38,9 +41,28 @@ def enrollments_count(user) -> int:
     finished = ClassFigures.objects.filter(training_class__in=class_selectors.classes_visible_to(user))
     return (finished.aggregate(total=Sum("enrolled"))["total"] or 0) + class_selectors.enrollments_of_unfinished_classes_count(user)
 
+# What an auditor looks at first (issue #13 item 4): who read or exported personal data, who failed to log in.
+SENSITIVE_ACTIONS = (
+    AuditEvent.Action.VIEW_PERSONAL_DATA, AuditEvent.Action.EXPORT_PERSONAL_DATA, AuditEvent.Action.LOGIN_FAILED,
+)
+RECENT_SENSITIVE_EVENTS = 10
+
+
+def _auditor_links(user) -> list[tuple[str, int, str]]:
+    """The auditor's starting points, each with the count of its region's sensitive events of the last 7 days."""
+    since = timezone.now() - timedelta(days=7)
+    recent = audit_events_visible_to(user).filter(created_at__gte=since)
+    trail = reverse("reports:audit_trail")
+    return [
+        (f"近7天{AuditEvent.Action(action).label}", recent.filter(action=action).count(), f"{trail}?action={action}")
+        for action in SENSITIVE_ACTIONS
+    ]
+
 
 def todo_for(user) -> list[tuple[str, int, str]]:
     """The landing page's to-do list: (what, how many, where), for the user's role."""
+    if user.role == Role.AUDITOR:
+        return _auditor_links(user)
     if user.role == Role.COUNTY:
         pace = county_pace_for(user, today=timezone.localdate())
         return [
@@ -87,5 +109,9 @@ def home(request):
             "can_create_class": can_create_class(user),
             "todo": todo_for(user),
             "has_dashboard": dashboard_kind_for(user) is not None,
+            "recent_sensitive_events": (
+                audit_events_visible_to(user).filter(action__in=SENSITIVE_ACTIONS).order_by("-created_at", "-id")
+                [:RECENT_SENSITIVE_EVENTS] if user.is_auditor else []
+            ),
         },
     )

@@ -35,7 +35,7 @@ def generated_documents_visible_to(user) -> QuerySet[GeneratedDocument]:
         county_path="training_class__institution__county",
         institution_path="training_class__institution",
     )
-    if user.is_authenticated and not user.is_superuser and user.role not in STAFF_ROLES:
+    if user.is_authenticated and not user.is_superuser and user.read_role not in STAFF_ROLES:
         documents = documents.filter(requested_by=user)
     if not (user.is_authenticated and user.is_active):
         return documents

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import ledger_views, views
+from .audit_trail import views as audit_trail_views
 from .dashboards import views as dashboard_views
 from .exports import views as export_views
 from .search import views as search_views
@@ -27,4 +28,5 @@ urlpatterns = [
     path("statistics/report.xlsx", statistics_views.statistics_xlsx, name="statistics_xlsx"),
     path("exports/<slug:key>.xlsx", export_views.list_export, name="list_export"),
     path("trainees/search/", search_views.trainee_search, name="trainee_search"),
+    path("audit-trail/", audit_trail_views.audit_trail, name="audit_trail"),
 ]

@@ -244,7 +244,7 @@ def document_download(request, pk):
         return redirect("reports:document", pk=pk)
     if _is_export(document):
         spec = EXPORTS[document.export_list]
-        if spec.has_personal_data(request.user):
+        if spec.is_audited(request.user):
             audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, detail=audit_detail(
                 spec, request.user, document.pages_total, reveal=document.has_full_numbers))
         return _download(document, XLSX)

@@ -30,7 +30,7 @@ def is_training_day(training_class: TrainingClass, day: date) -> bool:
 
 
 def can_see_evidence(user) -> bool:
-    return user.role in (Role.COUNTY, Role.LEAGUE)
+    return user.read_role in (Role.COUNTY, Role.LEAGUE)
 
 
 def attendance_actions_for(user, training_class: TrainingClass, *, has_site: bool, today: date) -> AttendanceActions:

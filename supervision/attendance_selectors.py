@@ -27,7 +27,7 @@ CLASS_PATHS = {"county_path": "training_class__institution__county", "institutio
 
 
 def _is_bureau(user) -> bool:
-    return user.is_authenticated and user.role in (Role.COUNTY, Role.LEAGUE)
+    return user.is_authenticated and user.read_role in (Role.COUNTY, Role.LEAGUE)
 
 
 def class_sites_visible_to(user) -> QuerySet[ClassSite]:

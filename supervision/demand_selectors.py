@@ -98,7 +98,7 @@ def catalogue_entry_history(entry: DemandCatalogueEntry, *, limit: int = 30) -> 
 def can_read_wishes(user) -> bool:
     return bool(
         user is not None and user.is_authenticated and user.is_active
-        and (user.is_superuser or user.role in (Role.LEAGUE, Role.COUNTY))
+        and (user.is_superuser or user.read_role in (Role.LEAGUE, Role.COUNTY))
     )
 
 
@@ -118,7 +118,7 @@ def wish_counties_visible_to(user) -> QuerySet[Region]:
     counties = Region.objects.filter(level=Region.Level.COUNTY)
     if user.is_superuser:
         return counties
-    if user.role == Role.LEAGUE:
+    if user.read_role == Role.LEAGUE:
         return counties.filter(parent_id=user.region_id)
     return counties.filter(pk=user.region_id)
 

@@ -17,15 +17,25 @@ def can_manage_department_lists(user) -> bool:
 
 
 def can_read_department_lists(user) -> bool:
-    return can_manage_department_lists(user) or bool(
-        user is not None and user.is_authenticated and user.is_active and user.is_superuser
+    """League staff and superusers, and an auditor reading as league staff (User.read_role)."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_active
+        and (user.is_superuser or (user.read_role == Role.LEAGUE and user.region_id))
+    )
+
+
+def can_reveal_department_list_entries(user) -> bool:
+    """League staff, and an auditor reading as league staff; each reveal is audited (superusers administer, they
+    do not read ID numbers)."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.read_role == Role.LEAGUE and user.region_id
     )
 
 
 def department_lists_visible_to(user) -> QuerySet[DepartmentList]:
     if user is not None and user.is_authenticated and user.is_active and user.is_superuser:
         return DepartmentList.objects.all()
-    if not can_manage_department_lists(user):
+    if not can_read_department_lists(user):
         return DepartmentList.objects.none()
     return DepartmentList.objects.filter(league_id=user.region_id)
 

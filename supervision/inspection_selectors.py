@@ -185,18 +185,18 @@ class CountyCoverage:
         return -(-60 * self.batches // 100)
 
 
-def _reads_coverage(user) -> bool:
+def can_read_coverage(user) -> bool:
     """Coverage is the bureaus' figure: league and county staff (and superusers), not institutions or third parties."""
     return bool(
         user is not None and user.is_authenticated and user.is_active
-        and (user.is_superuser or user.role in (Role.LEAGUE, Role.COUNTY))
+        and (user.is_superuser or user.read_role in (Role.LEAGUE, Role.COUNTY))
     )
 
 
 def inspection_coverage_for(user, *, year: int, today: date, county: Region | None = None) -> list[CountyCoverage]:
     """Each county's coverage for a calendar year: league staff every county of their league, county staff their
     own, others nothing. One grouped query over the year's visible batches."""
-    if not _reads_coverage(user):
+    if not can_read_coverage(user):
         return []
     counties = counties_visible_to(user).order_by("code")
     if county is not None:
@@ -228,7 +228,7 @@ def inspection_coverage_for(user, *, year: int, today: date, county: Region | No
 def uninspected_batches_for(user, *, year: int, today: date, county: Region | None = None) -> QuerySet[TrainingClass]:
     """The year's batches without an inspection in the year, those still training first (the ones to visit next),
     then by end date. Callers page first; the annotations are computed for the rows shown."""
-    if not _reads_coverage(user):
+    if not can_read_coverage(user):
         return TrainingClass.objects.none()
     classes = batches_of_year(classes_visible_to(user), year)
     if county is not None:
@@ -250,7 +250,7 @@ def uninspected_batches_for(user, *, year: int, today: date, county: Region | No
 
 def county_pace_for(user, *, today: date) -> CountyCoverage | None:
     """The landing page's figure for county staff: their county's coverage of the current year."""
-    if not user.is_authenticated or user.role != Role.COUNTY or not user.region_id:
+    if not user.is_authenticated or user.read_role != Role.COUNTY or not user.region_id:
         return None
     coverage = inspection_coverage_for(user, year=today.year, today=today)
     return coverage[0] if coverage else None

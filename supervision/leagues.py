@@ -9,9 +9,9 @@ def league_id_of(user) -> int | None:
     of their institution's county. None for anyone else (anonymous, inactive, unassigned; superusers see all)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return None
-    if user.role == Role.LEAGUE:
+    if user.read_role == Role.LEAGUE:
         return user.region_id
-    if user.role == Role.COUNTY and user.region_id:
+    if user.read_role == Role.COUNTY and user.region_id:
         return user.region.parent_id
     if user.role == Role.INSTITUTION and user.institution_id:
         return user.institution.county.parent_id

@@ -73,7 +73,7 @@ def can_see_opening_evidence(user) -> bool:
     """County and league staff (and superusers) see the checks with their evidence; institutions never do."""
     return bool(
         user is not None and user.is_authenticated and user.is_active
-        and (user.is_superuser or user.role in (Role.COUNTY, Role.LEAGUE))
+        and (user.is_superuser or user.read_role in (Role.COUNTY, Role.LEAGUE))
     )
 
 

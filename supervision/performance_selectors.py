@@ -51,9 +51,16 @@ def can_evaluate_institutions(user) -> bool:
     )
 
 
+def can_read_institution_evaluations(user) -> bool:
+    """The pages of the yearly evaluation: league staff, and an auditor reading as league staff (User.read_role)."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and user.read_role == Role.LEAGUE and user.region_id
+    )
+
+
 def institutions_for_evaluation(user) -> QuerySet[Institution]:
     """The institutions of the league staff's league; nothing for anyone else (their pages answer 404)."""
-    if not can_evaluate_institutions(user):
+    if not can_read_institution_evaluations(user):
         return Institution.objects.none()
     return institutions_visible_to(user)
 

@@ -79,7 +79,7 @@ def rectification_actions_for(user, item: RectificationItem) -> RectificationAct
         can_send_back=is_office and item.status == Status.SUBMITTED,
         can_close=is_office and item.status in RectificationItem.UNRESOLVED_STATUSES,
         # The bureau's reference may name who reported the problem (巡视巡查, 审计, a complaint): bureaus only.
-        can_see_source_reference=user.is_superuser or user.role in (Role.COUNTY, Role.LEAGUE),
+        can_see_source_reference=user.is_superuser or user.read_role in (Role.COUNTY, Role.LEAGUE),
         must_name_responsible=not item.responsible_name,
         is_record_locked=is_record_locked,
     )

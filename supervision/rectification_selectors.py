@@ -122,7 +122,7 @@ def institutions_for_raising(user) -> QuerySet[Institution]:
 def counties_for_printing(user) -> QuerySet[Region]:
     """The counties whose list of open items ``user`` may print: a county its own, the league each of its
     counties. Institutions print none (the list names other institutions)."""
-    if not user.is_authenticated or (user.role not in (Role.COUNTY, Role.LEAGUE) and not user.is_superuser):
+    if not user.is_authenticated or (user.read_role not in (Role.COUNTY, Role.LEAGUE) and not user.is_superuser):
         return Region.objects.none()
     return counties_visible_to(user).order_by("code")
 

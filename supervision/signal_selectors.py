@@ -22,7 +22,7 @@ from .signal_evidence import EvidenceView, evidence_view
 
 def can_read_signals(user) -> bool:
     return bool(
-        user.is_authenticated and user.is_active and (user.is_superuser or user.role in (Role.COUNTY, Role.LEAGUE))
+        user.is_authenticated and user.is_active and (user.is_superuser or user.read_role in (Role.COUNTY, Role.LEAGUE))
     )
 
 

@@ -29,8 +29,9 @@ def can_review_teachers(user) -> bool:
 
 
 def can_reveal_teacher_id(user, teacher: Teacher) -> bool:
-    """League staff, and the institution that proposed the teacher (it typed the number in)."""
-    return can_review_teachers(user) or (
+    """League staff (and an auditor reading as league staff, audited like them), and the institution that proposed
+    the teacher (it typed the number in)."""
+    return (user.is_authenticated and user.is_active and user.read_role == Role.LEAGUE and user.region_id is not None) or (
         can_propose_teacher(user) and user.institution_id == teacher.proposed_by_institution_id
     )
 

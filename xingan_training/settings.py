@@ -116,6 +116,8 @@ MIDDLEWARE = [
     # After the timeout: an expired session is logged out before it is asked for a code or recorded as active.
     "accounts.second_factor.middleware.SecondFactorMiddleware",
     "accounts.user_sessions.middleware.UserSessionMiddleware",
+    # After authentication and the session timeout: an auditor's unsafe request never reaches a view.
+    "accounts.read_only.AuditorReadOnlyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes last, as its documentation asks, so it sees the final response of a login attempt.

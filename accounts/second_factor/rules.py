@@ -4,8 +4,9 @@ from datetime import datetime, timedelta
 
 # League and county staff decide on subsidies and read whole rosters; a commissioned third party (受委托第三方) is
 # an outside firm whose staff read the rosters and photos of the classes they inspect, from devices the league does
-# not manage — its accounts are the likeliest to leak, so they need the second factor as much as staff do.
-ROLES_ALWAYS_REQUIRED = frozenset({"league", "county", "third_party"})
+# not manage — its accounts are the likeliest to leak, so they need the second factor as much as staff do. An
+# auditor (纪检监察/审计) reads every roster and the audit trail of its region.
+ROLES_ALWAYS_REQUIRED = frozenset({"league", "county", "third_party", "auditor"})
 INSTITUTION_ROLE = "institution"
 
 # Events that decide the lockout, as AuditEvent.Action values.
@@ -13,7 +14,7 @@ FAILED, VERIFIED, LOCKED, RESET = "otp_failed", "otp_verified", "otp_locked", "o
 
 
 def is_second_factor_required(*, role: str, is_superuser: bool, is_staff: bool, institutions_required: bool) -> bool:
-    """Administrators (the Django admin) and league, county and third-party staff always; institution staff when
+    """Administrators (the Django admin) and league, county, third-party and auditor accounts always; institution staff when
     the league requires it (SecondFactorPolicy). An institution user may enrol anyway; once enrolled, every login
     asks for the code (the middleware checks the device, not this rule)."""
     if is_superuser or is_staff or role in ROLES_ALWAYS_REQUIRED:

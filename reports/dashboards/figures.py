@@ -688,9 +688,9 @@ def dashboard_kind_for(user) -> str | None:
     institution staff their institution's; nobody else has one."""
     if not user.is_authenticated:
         return None
-    if user.is_superuser or user.role == Role.LEAGUE:
+    if user.is_superuser or user.read_role == Role.LEAGUE:
         return LEAGUE
-    if user.role == Role.COUNTY and user.region_id:
+    if user.read_role == Role.COUNTY and user.region_id:
         return COUNTY
     if user.role == Role.INSTITUTION and user.institution_id:
         return INSTITUTION

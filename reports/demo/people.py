@@ -6,6 +6,9 @@ from dataclasses import dataclass
 LEAGUE_OFFICE = "盟人力资源和就业服务中心"
 LEAGUE_REVIEWER = "张丽华"
 ADMIN_NAME = "盟人社局信息科 韩磊"
+# The league-wide auditor (纪检监察/审计): the discipline inspection group stationed at the league's bureau.
+AUDITOR_OFFICE = "盟纪委监委驻盟人社局纪检监察组"
+AUDITOR_NAME = "周建平"
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ class ListExport:
     ``prepare(user, batch)`` turns one chunk of rows into what the columns read, for figures the page computes
     per page (e.g. contradictions counted for the shown classes); it defaults to the rows themselves.
     ``is_allowed(user)`` refuses (404) whoever the list page refuses.
+    ``is_always_audited``: the export is audited even without an ID or phone column (the audit trail itself).
     """
 
     key: str
@@ -61,12 +62,16 @@ class ListExport:
     is_allowed: Callable[[Any], bool] = everyone
     reveals_personal_data: Callable[[Any], bool] = nobody
     prepare: Callable[[Any, list], Iterable] | None = None
+    is_always_audited: bool = False
 
     def columns_for(self, user) -> list[Column]:
         return [column for column in self.columns if column.is_shown_to(user)]
 
     def has_personal_data(self, user) -> bool:
         return any(column.personal for column in self.columns_for(user))
+
+    def is_audited(self, user) -> bool:
+        return self.is_always_audited or self.has_personal_data(user)
 
     def prepared(self, user, batch: list) -> Iterable:
         return self.prepare(user, batch) if self.prepare else batch

@@ -59,7 +59,9 @@ def reveals_personal_data(spec: ListExport, user: User) -> bool:
 
 
 def audit_detail(spec: ListExport, user: User, rows: int, *, reveal: bool) -> str:
-    """The audit line of an export holding personal data (masked or not): which list, how, how many rows."""
+    """The audit line of an audited export (ListExport.is_audited): which list, how, how many rows."""
+    if not spec.has_personal_data(user):
+        return f"导出{spec.title}（{rows}行）"
     how = "含完整身份证号、电话" if reveal else "脱敏"
     return f"导出{spec.title}（{how}，{rows}行）"
 

@@ -34,7 +34,7 @@ def list_export(request, key):
             return redirect(reverse(spec.page))
         return redirect("reports:document", pk=document.pk)
     handle, written = list_export_file(spec=spec, user=request.user, rows=rows)
-    if spec.has_personal_data(request.user):
+    if spec.is_audited(request.user):
         audit_event_record(action=AuditEvent.Action.EXPORT_PERSONAL_DATA, request=request, detail=audit_detail(
             spec, request.user, written, reveal=reveals_personal_data(spec, request.user)))
     response = FileResponse(handle, as_attachment=True, content_type=XLSX,

@@ -26,7 +26,7 @@ MAX_RESULTS = 20
 
 def can_search_trainees(user) -> bool:
     """County and league staff look people up; institutions (and anyone else) get 404."""
-    return bool(user.is_authenticated and user.is_active and user.role in (Role.COUNTY, Role.LEAGUE))
+    return bool(user.is_authenticated and user.is_active and user.read_role in (Role.COUNTY, Role.LEAGUE))
 
 
 def _matching_enrollments(user, query: TraineeQuery) -> QuerySet[Enrollment]:

@@ -153,15 +153,15 @@ class StatisticsReport:
 
 def can_print_statistics(user) -> bool:
     """League and county staff (and superusers) print the report; an institution has no statistics of counties."""
-    return user.is_authenticated and (user.is_superuser or user.role in (Role.LEAGUE, Role.COUNTY))
+    return user.is_authenticated and (user.is_superuser or user.read_role in (Role.LEAGUE, Role.COUNTY))
 
 
 def _region_title(user) -> tuple[str, str]:
     """(who the report covers, the total row's name)."""
-    if user.role == Role.COUNTY and user.region_id:
+    if user.read_role == Role.COUNTY and user.region_id:
         parent = user.region.parent.name if user.region.parent_id else ""
         return f"{parent}{user.region.name}", "合计"
-    if user.role == Role.LEAGUE and user.region_id:
+    if user.read_role == Role.LEAGUE and user.region_id:
         return user.region.name, "全盟合计"
     return "", "合计"
 

@@ -50,7 +50,7 @@ class TestSeededDemo:
         assert counts[0] == 106 and counts[1] >= 2500  # 100 told classes + 6 in the opening review (supervision demo)
         assert set(TrainingClass.objects.values_list("status", flat=True)) == set(TrainingClass.Status.values)
         assert {trainee.id_number[:4] for trainee in Trainee.objects.all()[:200]} == {"1522"}
-        for username in ("league", "county", "county2", "institution", "institution2", "admin", "inspector"):
+        for username in ("league", "county", "county2", "institution", "institution2", "admin", "inspector", "auditor"):
             response = client.post(reverse("accounts:login"), {"username": username, "password": settings.DEMO_PASSWORD})
             assert response.status_code == 302, username
             if username not in ("institution", "institution2"):

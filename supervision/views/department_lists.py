@@ -88,7 +88,7 @@ def department_list_detail(request, pk):
     page = Paginator(entries, ENTRIES_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "supervision/opening/department_list_detail.html", {
         "department_list": department_list, "form": form, "page": page, "query": query,
-        "can_reveal": selectors.can_manage_department_lists(request.user),
+        "can_reveal": selectors.can_reveal_department_list_entries(request.user),
     })
 
 
@@ -97,7 +97,7 @@ def department_list_detail(request, pk):
 @sensitive_variables("id_number")
 def department_list_entry_reveal(request, pk, entry_pk):
     department_list = _visible_list(request, pk)
-    if not selectors.can_manage_department_lists(request.user):
+    if not selectors.can_reveal_department_list_entries(request.user):
         raise Http404
     entry = get_object_or_404(selectors.department_list_entries_visible_to(request.user).filter(department_list=department_list),
                               pk=entry_pk)

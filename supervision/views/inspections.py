@@ -53,7 +53,7 @@ def _class_url(user, inspection: Inspection) -> str:
 
 
 def _is_staff(user) -> bool:
-    return user.is_superuser or services.can_plan_inspections(user)
+    return selectors.can_read_coverage(user)
 
 
 @login_required

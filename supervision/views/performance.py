@@ -28,7 +28,7 @@ TEACHER_PAGE_SIZE = 25
 
 
 def _require_league(request) -> None:
-    if not selectors.can_evaluate_institutions(request.user):
+    if not selectors.can_read_institution_evaluations(request.user):
         raise Http404
 
 
@@ -222,6 +222,6 @@ def teacher_performance(request):
     return render(request, "supervision/performance/teachers.html", {
         "form": form, "page": page, "rows": rows, "year": filters["year"],
         "is_ranked": filters["sort"] in ("share", "share_asc"),
-        "can_see_institutions": selectors.can_evaluate_institutions(request.user),
+        "can_see_institutions": selectors.can_read_institution_evaluations(request.user),
         "counts_verified_only": selectors.teacher_forms_verified_only(request.user),
     })

@@ -73,7 +73,7 @@ COUNTY_QUEUE = ListExport(
     rows=lambda user, params: with_queue_facts(filtered_classes(user, params, county_queue_for(user))),
     prepare=queue_rows,
     columns=QUEUE_COLUMNS,
-    is_allowed=lambda user: user.role == Role.COUNTY,
+    is_allowed=lambda user: user.read_role == Role.COUNTY,
 )
 
 LEAGUE_QUEUE = ListExport(
@@ -83,7 +83,7 @@ LEAGUE_QUEUE = ListExport(
     rows=lambda user, params: with_queue_facts(filtered_classes(user, params, league_queue_for(user))),
     prepare=queue_rows,
     columns=QUEUE_COLUMNS,
-    is_allowed=lambda user: user.role == Role.LEAGUE,
+    is_allowed=lambda user: user.read_role == Role.LEAGUE,
 )
 
 

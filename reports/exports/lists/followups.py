@@ -22,7 +22,7 @@ from ..columns import DATE, DATETIME, DECIMAL, INTEGER, PERCENT, PHONE, Column, 
 
 def is_bureau(user) -> bool:
     """Follow-ups are the bureaus' work (policy §5): the pages refuse everyone else with 404."""
-    return user.role in (Role.COUNTY, Role.LEAGUE)
+    return user.read_role in (Role.COUNTY, Role.LEAGUE)
 
 
 def _is_overdue(item) -> str:

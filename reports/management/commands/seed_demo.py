@@ -33,6 +33,8 @@ from reports.dashboards.services import class_figures_refresh
 from reports.demo.clock import DemoClock, moment_on
 from reports.demo.people import (
     ADMIN_NAME,
+    AUDITOR_NAME,
+    AUDITOR_OFFICE,
     COUNTY_PEOPLE,
     INSTITUTION_LOGIN_NAMES,
     INSTITUTION_STAFF,
@@ -80,7 +82,7 @@ def _rng_for(key: str) -> random.Random:
 
 
 # The logins that must pass a second factor (accounts/second_factor/rules.py); the Makefile's `run` says how.
-DEMO_SECOND_FACTOR_LOGINS = ["league", "county", "county2", "admin", "inspector"]
+DEMO_SECOND_FACTOR_LOGINS = ["league", "county", "county2", "admin", "inspector", "auditor"]
 
 
 class Command(BaseCommand):
@@ -206,6 +208,7 @@ class Command(BaseCommand):
              {"role": Role.INSTITUTION, "institution": first_in["152201"]}),
             ("institution2", with_office(first_in["152224"].name, INSTITUTION_LOGIN_NAMES["institution2"]),
              {"role": Role.INSTITUTION, "institution": first_in["152224"]}),
+            ("auditor", with_office(AUDITOR_OFFICE, AUDITOR_NAME), {"role": Role.AUDITOR, "region": league_region}),
         ]
         # The demo logins share one published password: hashed once, since each hash costs PBKDF2's deliberate 0.4 s.
         password = make_password(settings.DEMO_PASSWORD)
