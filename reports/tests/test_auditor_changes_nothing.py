@@ -34,6 +34,7 @@ BY_SEGMENT = {
     "documents": "reports.GeneratedDocument", "catalogue": "supervision.DemandCatalogueEntry",
     "wishes": "supervision.TrainingWish", "teachers": "supervision.Teacher", "signals": "supervision.FraudSignal",
     "department-lists": "supervision.DepartmentList", "inspections": "supervision.Inspection",
+    "sessions": "accounts.UserSession",
 }
 OTHER_VALUES = {"year": date.today().year, "day": date.today().isoformat(), "key": "audit-trail", "token": "demo",
                 "code": "demo", "app_label": "classes", "object_id": "1", "id": "1", "content_type_id": 1, "url": "x"}

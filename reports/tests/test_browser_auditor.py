@@ -4,6 +4,7 @@ trail. Screenshots at 1366 and 390 px (test-artifacts/)."""
 import pytest
 from django.urls import reverse
 
+from accounts.audit import audit_event_append
 from accounts.models import AuditEvent, Role
 from conftest import make_user
 from evaluations.tests.conftest import finished_class, forwarded_class  # noqa: F401 (fixtures)
@@ -18,7 +19,7 @@ def test_the_auditor_reads_the_queue_without_its_buttons_and_filters_the_trail(
     browser, live_server, league_region, county_user, forwarded_class  # noqa: F811
 ):
     make_user("auditor", role=Role.AUDITOR, region=league_region)
-    AuditEvent.objects.create(action=AuditEvent.Action.LOGIN_FAILED, username="county", detail="密码错误")
+    audit_event_append(action=AuditEvent.Action.LOGIN_FAILED, username="county", detail="密码错误")
     page = open_as(browser, live_server, "auditor")
 
     page.get_by_role("link", name="待盟级复核").click()
