@@ -1,10 +1,11 @@
 """Every list that can be exported, by the key in its URL (reports:list_export)."""
 
 from .columns import ListExport
-from .lists import classes, evaluations, followups, supervision
+from .lists import classes, evaluations, followups, oversight, supervision
 
 EXPORTS: dict[str, ListExport] = {
-    spec.key: spec for spec in (*classes.EXPORTS, *evaluations.EXPORTS, *followups.EXPORTS, *supervision.EXPORTS)
+    spec.key: spec for spec in (*classes.EXPORTS, *evaluations.EXPORTS, *followups.EXPORTS, *supervision.EXPORTS,
+                                   *oversight.EXPORTS)
 }
 
 
