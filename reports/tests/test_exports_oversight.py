@@ -19,6 +19,7 @@ from supervision.tests.test_inspections import (  # noqa: F401 (fixtures)
     running_class,
     third_party,
 )
+from supervision.tests.test_department_lists import PEOPLE, graduates  # noqa: F401
 from supervision.tests.test_performance import active_class, decide, evaluate, evaluation  # noqa: F401
 from supervision.tests.test_rectification import in_days, raise_item
 
@@ -137,9 +138,44 @@ class TestListDecisions:
 @pytest.mark.parametrize("page, key", [
     ("supervision:rectification_list", "rectifications"), ("supervision:opening_list", "opening-reviews"),
     ("supervision:inspection_list", "inspections"), ("supervision:inspection_coverage", "inspection-coverage"),
-    ("supervision:decision_list", "list-decisions"),
+    ("supervision:decision_list", "list-decisions"), ("supervision:performance_list", "institution-performance"),
+    ("supervision:department_list_list", "department-lists"),
 ])
 def test_each_list_page_has_its_export_button_with_its_filters(client, league_user, page, key):
     client.force_login(league_user)
     html = client.get(reverse(page) + "?q=x").content.decode()
     assert f'href="{reverse("reports:list_export", args=[key])}?q=x">导出 Excel</a>' in html
+
+
+class TestInstitutionPerformance:
+    def test_the_league_exports_each_institution_with_its_evidence_and_decision(
+        self, client, league_user, institution, other_institution, evaluation, other_county
+    ):
+        decide(league_user, evaluation, "red", publish=True)
+        year = evaluation.year
+        sheet = sheet_of(export(client, league_user, "institution-performance", f"year={year}"))
+        rows = {row[1]: row for row in rows_of(sheet)}
+        assert set(rows) == {institution.name, other_institution.name}
+        mine = dict(zip([cell.value for cell in sheet[1]], rows[institution.name]))
+        assert mine["评估年度"] == year and mine["旗县市"] == institution.county.name
+        assert mine["开班数"] == 1 and mine["最近开班"] == datetime(year, 12, 1)
+        assert mine["评估日期"] == midnight(evaluation.evaluated_on) and mine["认定决定"] == "红名单（已公布）"
+        assert rows[other_institution.name][-1] is None  # neither evaluated nor decided
+        sheet = sheet_of(export(client, league_user, "institution-performance", f"year={year}&county={other_county.pk}"))
+        assert column(sheet, "培训机构") == [other_institution.name]
+
+    def test_county_and_institution_staff_get_404(self, client, county_user, institution_user):
+        export(client, county_user, "institution-performance", status=404)
+        export(client, institution_user, "institution-performance", status=404)
+
+
+class TestDepartmentLists:
+    def test_the_league_exports_the_lists_without_their_people(self, client, league_user, graduates):
+        sheet = sheet_of(export(client, league_user, "department-lists", "current=1"))
+        assert rows_of(sheet)[0][:4] == [graduates.kind.name, "兴安盟教育局", datetime(2026, 3, 1), len(PEOPLE)]
+        assert column(sheet, "状态") == ["现行名单"]
+        assert rows_of(sheet_of(export(client, league_user, "department-lists", "current=0"))) == []
+        assert not any(value in str(rows_of(sheet)) for person in PEOPLE for value in person)
+
+    def test_county_staff_get_404(self, client, county_user, graduates):
+        export(client, county_user, "department-lists", status=404)

@@ -1,24 +1,31 @@
 """The oversight lists of supervision: the rectification ledger, opening reviews, inspections and their coverage,
-and the red/black list decisions. Each reads the list page's own selector and filter form, so the export shows
+the institutions' yearly performance, the red/black list decisions and the departments' lists. Each reads the list page's own selector and filter form, so the export shows
 what the page shows, in the same scope."""
 
-from datetime import timedelta
-
+from django.db.models import IntegerField, Value
 from django.utils import timezone
 
 from classes.selectors import counties_visible_to, institutions_visible_to
 from supervision.forms.inspections import CoverageFilterForm, InspectionFilterForm
-from supervision.forms.opening import OpeningFilterForm
-from supervision.forms.performance import DecisionFilterForm
+from supervision.department_list_selectors import can_read_department_lists, department_list_overview_for
+from supervision.forms.opening import DepartmentListFilterForm, OpeningFilterForm
+from supervision.forms.performance import DecisionFilterForm, PerformanceFilterForm
 from supervision.forms.rectification import RectificationFilterForm
 from supervision.inspection_selectors import inspection_coverage_for, inspection_list_for
 from supervision.inspections import can_plan_inspections
 from supervision.opening_selectors import opening_list_for
-from supervision.performance_selectors import can_evaluate_institutions, list_decision_list_for, years_with_classes
+from supervision.performance_selectors import (
+    can_evaluate_institutions,
+    institution_year_evidence,
+    list_decision_list_for,
+    performance_list_for,
+    years_with_classes,
+)
+from supervision.models import ListDecision
 from supervision.rectification_selectors import counties_for_printing, ledger_rows, rectification_item_list_for
-from supervision.views.inspections import COVERAGE_YEARS
+from supervision.views.inspections import coverage_years
 
-from ..columns import DATE, DATETIME, INTEGER, PERCENT, Column, ListExport
+from ..columns import DATE, DATETIME, INTEGER, PERCENT, Column, ListExport, class_columns
 
 
 def _rectification_items(user, params):
@@ -70,12 +77,7 @@ OPENING = ListExport(
     page="supervision:opening_list",
     rows=lambda user, params: opening_list_for(user, **OpeningFilterForm(params or None).filters()),
     columns=(
-        Column("审核（备案）班期", lambda item: item.batch_number, width=22),
-        Column("培训机构", lambda item: item.institution.name, width=28),
-        Column("旗县市", lambda item: item.institution.county.name, width=12),
-        Column("培训职业（工种）", lambda item: item.occupation.name, width=18),
-        Column("培训开始日期", lambda item: item.start_date, DATE, 12),
-        Column("培训结束日期", lambda item: item.end_date, DATE, 12),
+        *class_columns(),
         Column("花名册人数", lambda item: item.enrolled_count, INTEGER, 10),
         Column("备案人数", lambda item: item.registered_headcount, INTEGER, 10),
         Column("开班审核", _opening_state, width=14),
@@ -115,16 +117,12 @@ def _reads_coverage(user) -> bool:
 
 
 def _coverage(user, params):
-    """The coverage page's table: every visible county (or the chosen one) for the chosen year."""
+    """The coverage page's table: every visible county (or the chosen county or institution) for the chosen year."""
     today = timezone.localdate()
     counties = counties_visible_to(user).order_by("code")
-    form = CoverageFilterForm(params or None, counties=counties,
-                              years=list(range(today.year, today.year - COVERAGE_YEARS, -1)))
-    year, county = today.year, None
-    if form.is_valid():
-        year = form.cleaned_data["year"] or today.year
-        county = form.cleaned_data.get("county")
-    return inspection_coverage_for(user, year=year, today=today, county=county)
+    form = CoverageFilterForm(params or None, counties=counties, years=coverage_years(today),
+                              institutions=institutions_visible_to(user).order_by("county__code", "name"))
+    return inspection_coverage_for(user, today=today, **form.filters(default_year=today.year))
 
 
 def _pace(row) -> str:
@@ -185,4 +183,89 @@ DECISIONS = ListExport(
     ),
 )
 
-EXPORTS = (RECTIFICATION, OPENING, INSPECTIONS, COVERAGE, DECISIONS)
+def _performance(user, params):
+    years = years_with_classes(user, today=timezone.localdate())
+    filters = PerformanceFilterForm(params or None, years=years, counties=counties_visible_to(user)).filters()
+    # The year rides on each row, for the evidence gathered per chunk (prepare has no parameters).
+    return performance_list_for(user, **filters).annotate(export_year=Value(filters["year"], output_field=IntegerField()))
+
+
+def _with_evidence(user, batch: list) -> list:
+    """Each institution of a chunk with its year's evidence, as the page gathers it for the rows it shows."""
+    if not batch:
+        return []
+    evidence = institution_year_evidence(user, [institution.pk for institution in batch], year=batch[0].export_year,
+                                         today=timezone.localdate())
+    return [(institution, evidence[institution.pk]) for institution in batch]
+
+
+def _conclusions(evidence) -> str:
+    return " ".join(f"{label}{count}" for _, label, count in evidence.conclusions if count)
+
+
+def _employment(evidence) -> str:
+    return "；".join(
+        f"{group.short_label} {group.successes}/{group.total}（全盟 {group.all_successes}/{group.all_total}）"
+        + ("，低于平均" if group.is_below_average else "")
+        for group in evidence.employment if group.total
+    )
+
+
+def _decision(institution) -> str:
+    if not institution.decision_listing:
+        return ""
+    label = dict(ListDecision.Listing.choices)[institution.decision_listing]
+    if institution.decision_listing == ListDecision.Listing.NONE:
+        return label
+    return f"{label}（{'已公布' if institution.decision_published else '未公布'}）"
+
+
+PROPOSALS = {"black": "黑名单候选", "red": "红名单候选", "": ""}
+
+PERFORMANCE = ListExport(
+    key="institution-performance",
+    title="培训机构绩效评估",
+    page="supervision:performance_list",
+    rows=_performance,
+    prepare=_with_evidence,
+    is_allowed=can_evaluate_institutions,
+    columns=(
+        Column("评估年度", lambda row: row[0].export_year, INTEGER, 8),
+        Column("培训机构", lambda row: row[0].name, width=28),
+        Column("旗县市", lambda row: row[0].county.name, width=12),
+        Column("目录状态", lambda row: row[0].get_catalogue_status_display(), width=10),
+        Column("开班数", lambda row: row[1].classes, INTEGER, 8),
+        Column("学员数", lambda row: row[1].enrolled, INTEGER, 8),
+        Column("班次结论", lambda row: _conclusions(row[1]), width=24),
+        Column("培训后就业（括号内为全盟）", lambda row: _employment(row[1]), width=40),
+        Column("弄虚作假属实", lambda row: len(row[1].falsifications), INTEGER, 12),
+        Column("最近开班", lambda row: row[1].facts.last_class_start, DATE, 12),
+        Column("长期未开班", lambda row: "是" if row[1].is_inactive else "", width=10),
+        Column("其他依据", lambda row: "；".join(f"{figure.label}：{figure.text}" for figure in row[1].supplementary
+                                              if not figure.is_absent), width=30),
+        Column("平台提示", lambda row: PROPOSALS[row[1].proposal], width=12),
+        Column("评估日期", lambda row: row[0].evaluated_on, DATE, 12),
+        Column("认定决定", lambda row: _decision(row[0]), width=14),
+    ),
+)
+
+# The lists themselves, not their people: the rows (names, ID numbers) stay on the page, one reveal at a time.
+DEPARTMENT_LISTS = ListExport(
+    key="department-lists",
+    title="部门名单",
+    page="supervision:department_list_list",
+    rows=lambda user, params: department_list_overview_for(user, **DepartmentListFilterForm(params or None).filters()),
+    is_allowed=can_read_department_lists,
+    columns=(
+        Column("名单类别", lambda item: item.kind.name, width=20),
+        Column("提供部门", lambda item: item.source_department, width=24),
+        Column("名单日期", lambda item: item.list_date, DATE, 12),
+        Column("人数", lambda item: item.row_count, INTEGER, 8),
+        Column("导入人", lambda item: item.imported_by.display_name, width=10),
+        Column("导入时间", lambda item: item.imported_at, DATETIME, 17),
+        Column("状态", lambda item: "现行名单" if item.is_current else "已被替换", width=10),
+        Column("替换时间", lambda item: item.replaced_at, DATETIME, 17),
+    ),
+)
+
+EXPORTS = (RECTIFICATION, OPENING, INSPECTIONS, COVERAGE, DECISIONS, PERFORMANCE, DEPARTMENT_LISTS)
