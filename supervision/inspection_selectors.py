@@ -14,7 +14,7 @@ from django.db.models.fields import BooleanField
 from accounts.models import Role, User
 from accounts.scoping import scope_to_user
 from classes.masking import mask_id_number
-from classes.models import Enrollment, Region, TrainingClass
+from classes.models import Enrollment, Institution, Region, TrainingClass
 from classes.selectors import classes_visible_to, counties_visible_to
 
 from .inspection_rules import inspection_pace_behind, inspections_to_regain_pace
@@ -193,20 +193,28 @@ def can_read_coverage(user) -> bool:
     )
 
 
-def inspection_coverage_for(user, *, year: int, today: date, county: Region | None = None) -> list[CountyCoverage]:
+def inspection_coverage_for(
+    user, *, year: int, today: date, county: Region | None = None, institution: Institution | None = None
+) -> list[CountyCoverage]:
     """Each county's coverage for a calendar year: league staff every county of their league, county staff their
-    own, others nothing. One grouped query over the year's visible batches."""
+    own, others nothing; ``county`` keeps one county, ``institution`` counts only its batches (in its county's
+    row). One grouped query over the year's visible batches."""
     if not can_read_coverage(user):
         return []
     counties = counties_visible_to(user).order_by("code")
     if county is not None:
         counties = counties.filter(pk=county.pk)
+    if institution is not None:
+        counties = counties.filter(pk=institution.county_id)
     counties = list(counties)
     if not counties:
         return []
     settled = _no_longer_inspectable(year, today)
+    classes = batches_of_year(classes_visible_to(user), year)
+    if institution is not None:
+        classes = classes.filter(institution=institution)
     rows = (
-        batches_of_year(classes_visible_to(user), year)
+        classes
         .filter(institution__county__in=counties)
         .annotate(is_inspected=_inspected_in(year))
         .values("institution__county")
@@ -225,7 +233,9 @@ def inspection_coverage_for(user, *, year: int, today: date, county: Region | No
     return coverage
 
 
-def uninspected_batches_for(user, *, year: int, today: date, county: Region | None = None) -> QuerySet[TrainingClass]:
+def uninspected_batches_for(
+    user, *, year: int, today: date, county: Region | None = None, institution: Institution | None = None
+) -> QuerySet[TrainingClass]:
     """The year's batches without an inspection in the year, those still training first (the ones to visit next),
     then by end date. Callers page first; the annotations are computed for the rows shown."""
     if not can_read_coverage(user):
@@ -233,6 +243,8 @@ def uninspected_batches_for(user, *, year: int, today: date, county: Region | No
     classes = batches_of_year(classes_visible_to(user), year)
     if county is not None:
         classes = classes.filter(institution__county=county)
+    if institution is not None:
+        classes = classes.filter(institution=institution)
     settled = _no_longer_inspectable(year, today)
     return (
         classes.annotate(is_inspected=_inspected_in(year))

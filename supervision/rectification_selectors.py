@@ -18,6 +18,7 @@ from .models import RectificationAttachment, RectificationItem, RectificationIte
 from .rules import rectification_overdue
 
 UNRESOLVED = RectificationItem.UNRESOLVED_STATUSES
+UNRESOLVED_FILTER = "unresolved"  # the list's status filter for every status not yet closed (未销号)
 
 
 def rectification_items_visible_to(user) -> QuerySet[RectificationItem]:
@@ -53,7 +54,9 @@ def rectification_item_list_for(
         )
     if source:
         items = items.filter(source=source)
-    if status:
+    if status == UNRESOLVED_FILTER:
+        items = items.filter(status__in=UNRESOLVED)
+    elif status:
         items = items.filter(status=status)
     if is_overdue:
         items = items.filter(overdue_filter(today))
@@ -92,10 +95,16 @@ class RectificationCounts:
     overdue: int
 
 
-def rectification_counts_for(user, *, today: date) -> RectificationCounts:
+def rectification_counts_for(user, *, today: date, county=None, institution=None) -> RectificationCounts:
     """Unresolved and overdue items in the user's scope, in one query over the (status, deadline) index: the
-    landing page's figures come from the open working set, never from the closed history."""
-    figures = rectification_items_visible_to(user).filter(status__in=UNRESOLVED).aggregate(
+    landing page's figures come from the open working set, never from the closed history. ``county`` and
+    ``institution`` (a Region/Institution or its pk) narrow it as the ledger's filters of the same names do."""
+    items = rectification_items_visible_to(user).filter(status__in=UNRESOLVED)
+    if county:
+        items = items.filter(institution__county=county)
+    if institution:
+        items = items.filter(institution=institution)
+    figures = items.aggregate(
         unresolved=Count("pk"), overdue=Count("pk", filter=Q(deadline__lt=today))
     )
     return RectificationCounts(figures["unresolved"], figures["overdue"])

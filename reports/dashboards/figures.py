@@ -6,9 +6,8 @@ FigureResult: table columns and rows whose numbers are Cells linked to the filte
 ECharts option (charts.bar_chart) whose data items carry the same links. A dashboard draws, in registration order,
 every entry registered for it; a new figure is one more entry, not a new page or template.
 
-An entry that needs a model another app has not shipped yet names it (``requires_model="supervision.Inspection"``)
-and is registered with ``placeholder(...)`` until its function is written: the dashboard shows （该项数据尚未启用）.
-Writing the function and decorating it with ``@figure(..., requires_model=...)`` under the same key enables it.
+An entry that reads another app's model names it (``requires_model="supervision.Inspection"``): while that model
+is not installed the dashboard shows （该项数据尚未启用） in its place.
 
 Figures read the summary rows (models.ClassFigures), never the trainee forms, calls or employment records
 themselves (STYLE.md, "Figures at scale"). Each entry runs a fixed number of queries; the per-area sums that
@@ -29,6 +28,7 @@ from django.urls import reverse
 
 from accounts.models import Role
 from classes.models import TrainingCategory, TrainingClass
+from classes.selectors import counties_visible_to, institutions_visible_to
 from evaluations import rules
 from followups.sampling import SAMPLE_DENOMINATOR
 from followups.selectors import EmploymentGrade, grades_from_counts
@@ -275,13 +275,11 @@ class Figure:
     key: str
     title: str  # may name the rows: "{area}" becomes 旗县市 or 培训机构
     dashboards: frozenset[str]
-    compute: Callable[[FigureContext], FigureResult] | None
+    compute: Callable[[FigureContext], FigureResult]
     requires_model: str = ""
 
     @property
     def is_enabled(self) -> bool:
-        if self.compute is None:
-            return False
         if self.requires_model:
             try:
                 apps.get_model(self.requires_model)
@@ -301,11 +299,6 @@ def figure(*, key: str, title: str, dashboards: frozenset[str], requires_model: 
         FIGURES[key] = Figure(key, title, dashboards, compute, requires_model)
         return compute
     return register
-
-
-def placeholder(*, key: str, title: str, dashboards: frozenset[str], requires_model: str) -> None:
-    """Holds a figure's place (and its position on the page) until its function is registered under the key."""
-    FIGURES.setdefault(key, Figure(key, title, dashboards, None, requires_model))
 
 
 @dataclass
@@ -563,14 +556,6 @@ def league_comparison_of(league_classes: QuerySet[TrainingClass], *, today: date
     return area_total(area_figures(league_classes, COUNTY_AREA, today=today), "全盟")
 
 
-# Figures of the supervision apps now being built. Each is enabled by writing its function and registering it with
-# @figure under the same key and requires_model (the placeholder may stay: it never replaces a registered entry).
-# The function reads that app's rows through its scoping function with context.user, narrowed to context.period
-# (and the filters in context.link_params), groups them by context.area, and links each number to that app's list:
-# - rectification_items: open and overdue items (§8.6: past the deadline and not closed), per county/institution,
-#   and for an institution its own open items;
-# - inspection_coverage: inspected batches / batches per county and calendar year against 60%
-#   (supervision.rules.inspection_coverage_met, §8.5).
 # Short column headers of the signal kinds (the full names are long sentences: supervision FraudSignal.Kind).
 SIGNAL_KIND_COLUMNS = {
     "id_overlap": "身份证重叠", "shared_phone": "共用手机", "repeat_training": "重复培训", "identical_forms": "附表2雷同",
@@ -579,6 +564,7 @@ SIGNAL_KIND_COLUMNS = {
 }
 SIGNAL_KIND_COLORS = ["#c62828", "#e0a100", "#8e44ad", "#1f6fb2", "#2e7d32", "#6d4c41", "#00838f", "#9aa0a6"]
 SIGNAL_FILTERS = ("county", "institution", "occupation", "category")
+LEDGER_FILTERS = ("county", "institution")  # the ledger's own filters among the dashboard's
 
 
 @figure(key="fraud_signals", title="待核实的疑点（各{area}，按疑点类型）", dashboards=BUREAU_DASHBOARDS,
@@ -643,13 +629,21 @@ def rectification_items(context: FigureContext) -> FigureResult:
     until closed), linked to the ledger list; overdue = past the deadline and not closed."""
     from supervision.rectification_selectors import rectification_counts_for
 
-    counts = rectification_counts_for(context.user, today=context.today)
+    from supervision.rectification_selectors import UNRESOLVED_FILTER
+
+    filters = {name: context.link_params[name] for name in LEDGER_FILTERS if name in context.link_params}
+    counts = rectification_counts_for(context.user, today=context.today, **filters)
     ledger = reverse("supervision:rectification_list")
     return FigureResult(
         columns=["整改事项", "数量"],
-        rows=[[_text("未销号"), _number(counts.unresolved, ledger)],
-              [_text("其中已逾期"), _number(counts.overdue, f"{ledger}?overdue=overdue")]],
+        rows=[[_text("未销号"), _number(counts.unresolved, f"{ledger}?{urlencode({'status': UNRESOLVED_FILTER, **filters})}")],
+              [_text("其中已逾期"), _number(counts.overdue, f"{ledger}?{urlencode({'overdue': 'overdue', **filters})}")]],
     )
+
+
+def _filtered(visible: QuerySet, pk):
+    """The dashboard filter's object, read through the user's scope (None without the filter)."""
+    return visible.filter(pk=pk).first() if pk else None
 
 
 @figure(key="inspection_coverage", title="现场检查覆盖率（不低于60%）", dashboards=BUREAU_DASHBOARDS,
@@ -660,24 +654,26 @@ def inspection_coverage(context: FigureContext) -> FigureResult:
     from supervision.inspection_selectors import inspection_coverage_for
 
     year = context.period.year
-    coverage = inspection_coverage_for(context.user, year=year, today=context.today)
-    link = f"{reverse('supervision:inspection_coverage')}?year={year}"
+    # The dashboard's county and institution filters narrow the batches; the rows stay per county (§8.5).
+    county = _filtered(counties_visible_to(context.user), context.link_params.get("county"))
+    institution = _filtered(institutions_visible_to(context.user), context.link_params.get("institution"))
+    coverage = inspection_coverage_for(context.user, year=year, today=context.today, county=county, institution=institution)
+    coverage_page = reverse("supervision:inspection_coverage")
+
+    def link(row) -> str:
+        params = {"year": year, "county": row.county.pk, **({"institution": institution.pk} if institution else {})}
+        return f"{coverage_page}?{urlencode(params)}"
+
     verdict = {True: "达标", False: "未达标", None: "无班期"}
-    rows = [[_text(row.county.name), _number(row.batches, link), _number(row.inspected, link),
+    rows = [[_text(row.county.name), _number(row.batches, link(row)), _number(row.inspected, link(row)),
              Cell("—" if row.percent is None else f"{row.percent}%"), _text(verdict[row.is_met]),
              _text("落后" if row.is_behind else "正常")] for row in coverage]
     chart = bar_chart(
         categories=[row.county.name for row in coverage], percent=True,
-        series=[Series("检查覆盖率", "#1f6fb2", [(row.percent, link) for row in coverage])],
+        series=[Series("检查覆盖率", "#1f6fb2", [(row.percent, link(row)) for row in coverage])],
         thresholds=[Threshold("60%", 60, "#c62828")],
     )
     return FigureResult(columns=["旗县市", "班期", "已检查", "覆盖率", "是否达到60%", "进度"], rows=rows, chart=chart)
-
-
-placeholder(key="rectification_items", title="整改事项（未销号 / 逾期）", dashboards=ALL_DASHBOARDS,
-            requires_model="supervision.RectificationItem")
-placeholder(key="inspection_coverage", title="现场检查覆盖率（不低于60%）", dashboards=BUREAU_DASHBOARDS,
-            requires_model="supervision.Inspection")
 
 
 # A dashboard's context -------------------------------------------------------------------------------------------

@@ -76,3 +76,16 @@ class ListExport:
     def prepared(self, user, batch: list) -> Iterable:
         return self.prepare(user, batch) if self.prepare else batch
 
+
+
+def class_columns(training_class_of: Callable[[Any], Any] = lambda row: row) -> tuple[Column, ...]:
+    """The columns that name a class as every class list does (batch, institution, county, occupation, dates);
+    ``training_class_of(row)`` finds the class in a row."""
+    return (
+        Column("审核（备案）班期", lambda row: training_class_of(row).batch_number, width=22),
+        Column("培训机构", lambda row: training_class_of(row).institution.name, width=28),
+        Column("旗县市", lambda row: training_class_of(row).institution.county.name, width=12),
+        Column("培训职业（工种）", lambda row: training_class_of(row).occupation.name, width=18),
+        Column("培训开始日期", lambda row: training_class_of(row).start_date, DATE, 12),
+        Column("培训结束日期", lambda row: training_class_of(row).end_date, DATE, 12),
+    )

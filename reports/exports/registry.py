@@ -1,11 +1,12 @@
 """Every list that can be exported, by the key in its URL (reports:list_export)."""
 
 from .columns import ListExport
-from .lists import audit, classes, evaluations, followups, supervision
+from .lists import audit, classes, evaluations, followups, oversight, supervision
 
 EXPORTS: dict[str, ListExport] = {
     spec.key: spec
-    for spec in (*classes.EXPORTS, *evaluations.EXPORTS, *followups.EXPORTS, *supervision.EXPORTS, *audit.EXPORTS)
+    for spec in (*classes.EXPORTS, *evaluations.EXPORTS, *followups.EXPORTS, *supervision.EXPORTS, *oversight.EXPORTS,
+                 *audit.EXPORTS)
 }
 
 

@@ -127,13 +127,23 @@ class InspectionFilterForm(forms.Form):
 
 class CoverageFilterForm(forms.Form):
     year = forms.TypedChoiceField(label="年度", coerce=int, required=False, error_messages={"invalid_choice": INVALID_CHOICE})
-    county = ModelChoice(label="未检查班期所属旗县市", queryset=None, required=False, empty_label="全部旗县市",
+    county = ModelChoice(label="旗县市", queryset=None, required=False, empty_label="全部旗县市",
                          error_messages={"invalid_choice": INVALID_CHOICE})
+    institution = ModelChoice(label="培训机构", queryset=None, required=False, empty_label="全部机构",
+                              error_messages={"invalid_choice": INVALID_CHOICE})
 
-    def __init__(self, *args, counties, years, **kwargs):
+    def __init__(self, *args, counties, institutions, years, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(year, f"{year}年") for year in years]
         self.fields["county"].queryset = counties
+        self.fields["institution"].queryset = institutions
         if counties.count() <= 1:
             del self.fields["county"]
         bootstrap(self, small=True)
+
+    def filters(self, *, default_year: int) -> dict:
+        """The year (this year unless chosen), county and institution; bad input leaves the defaults."""
+        if not self.is_valid():
+            return {"year": default_year, "county": None, "institution": None}
+        data = self.cleaned_data
+        return {"year": data["year"] or default_year, "county": data.get("county"), "institution": data["institution"]}

@@ -7,6 +7,7 @@ from classes.forms import DateInput, PersonNameField, bound_dates
 
 from ..models import RectificationItem, RectificationSource
 from ..rectification_files import MAX_FILES
+from ..rectification_selectors import UNRESOLVED_FILTER
 from .demand import INVALID_CHOICE, ModelChoice, bootstrap
 
 RAISABLE_SOURCES = [(value, label) for value, label in RectificationSource.choices if value != RectificationSource.CLASS_EVALUATION]
@@ -16,7 +17,8 @@ OVERDUE = "overdue"
 class RectificationFilterForm(forms.Form):
     q = forms.CharField(label="问题、机构、责任人或文号", max_length=50, required=False)
     source = forms.ChoiceField(label="问题来源", choices=[("", "全部来源")] + RectificationSource.choices, required=False)
-    status = forms.ChoiceField(label="状态", choices=[("", "全部状态")] + RectificationItem.Status.choices, required=False)
+    status = forms.ChoiceField(label="状态", choices=[("", "全部状态"), (UNRESOLVED_FILTER, "未销号")] + RectificationItem.Status.choices,
+                               required=False)
     overdue = forms.ChoiceField(label="是否逾期", choices=[("", "全部"), (OVERDUE, "只看逾期")], required=False)
     county = ModelChoice(label="旗县市", queryset=None, required=False, empty_label="全部旗县市",
                          error_messages={"invalid_choice": INVALID_CHOICE})

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from classes.selectors import classes_visible_to, counties_visible_to
+from classes.selectors import classes_visible_to, counties_visible_to, institutions_visible_to
 from xingan_training.errors import ServiceError
 
 from .. import inspection_selectors as selectors, inspections as services
@@ -50,6 +50,11 @@ def _class_url(user, inspection: Inspection) -> str:
     if classes_visible_to(user).filter(pk=inspection.training_class_id).exists():
         return reverse("classes:class_detail", args=[inspection.training_class_id])
     return ""
+
+
+def coverage_years(today) -> list[int]:
+    """The years the coverage page offers: this one and the COVERAGE_YEARS - 1 before it."""
+    return list(range(today.year, today.year - COVERAGE_YEARS, -1))
 
 
 def _is_staff(user) -> bool:
@@ -191,14 +196,13 @@ def inspection_coverage(request):
         raise Http404
     today = timezone.localdate()
     counties = counties_visible_to(request.user).order_by("code")
-    years = list(range(today.year, today.year - COVERAGE_YEARS, -1))
-    form = CoverageFilterForm(request.GET or None, counties=counties, years=years)
-    year, county = today.year, None
-    if form.is_valid():
-        year = form.cleaned_data["year"] or today.year
-        county = form.cleaned_data.get("county")
-    coverage = selectors.inspection_coverage_for(request.user, year=year, today=today)
-    page = Paginator(selectors.uninspected_batches_for(request.user, year=year, today=today, county=county), PAGE_SIZE).get_page(
+    years = coverage_years(today)
+    form = CoverageFilterForm(request.GET or None, counties=counties, years=years,
+                              institutions=institutions_visible_to(request.user).order_by("county__code", "name"))
+    filters = form.filters(default_year=today.year)
+    year = filters["year"]
+    coverage = selectors.inspection_coverage_for(request.user, today=today, **filters)
+    page = Paginator(selectors.uninspected_batches_for(request.user, today=today, **filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     can_plan = services.can_plan_inspections(request.user)

@@ -18,7 +18,7 @@ from evaluations.selectors import (
     with_queue_facts,
 )
 
-from ..columns import DATE, INTEGER, PERCENT, Column, ListExport
+from ..columns import DATE, INTEGER, PERCENT, Column, ListExport, class_columns
 from .classes import filtered_classes
 
 
@@ -103,12 +103,7 @@ COMMENDATIONS = ListExport(
     page="evaluations:commendations",
     rows=lambda user, params: commendation_export_rows(user, params),
     columns=(
-        Column("审核（备案）班期", lambda item: item.batch_number, width=22),
-        Column("培训机构", lambda item: item.institution.name, width=28),
-        Column("旗县市", lambda item: item.institution.county.name, width=12),
-        Column("培训职业（工种）", lambda item: item.occupation.name, width=18),
-        Column("培训开始日期", lambda item: item.start_date, DATE, 12),
-        Column("培训结束日期", lambda item: item.end_date, DATE, 12),
+        *class_columns(),
         Column("评价为优", lambda item: item.forms_excellent, INTEGER, 10),
         Column("有效评价表", lambda item: _valid_forms(item), INTEGER, 10),
         Column("优的比例", lambda item: item.forms_excellent / _valid_forms(item) if _valid_forms(item) else None, PERCENT, 10),
