@@ -1,7 +1,8 @@
 """Scoped reads of follow-ups, coverage (policy §5) and employment grades (policy §4)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import NamedTuple
 
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
@@ -253,19 +254,42 @@ def employment_grades_by(enrollments: QuerySet[Enrollment], key: str) -> dict[ob
     return {value: grades_from_counts(groups) for value, groups in counts.items()}
 
 
-def employment_overview_for(user) -> tuple[list[tuple[Region, list[EmploymentGrade]]], list[tuple[Institution, list[EmploymentGrade]]]]:
+# Where the overview's per-institution counts come from: reports keeps them in its summary rows (refreshed by its
+# beat task) and registers the reader at start-up (ReportsConfig.ready); followups imports nothing of reports.
+EmploymentCounts = dict[int, dict[str, dict]]  # institution id → policy §4 group → {"total": …, "successes": …}
+_employment_summary: list[Callable[[QuerySet[Institution]], tuple[EmploymentCounts, datetime | None]]] = []
+
+
+def register_employment_summary(read: Callable[[QuerySet[Institution]], tuple[EmploymentCounts, datetime | None]]) -> None:
+    """``read(institutions)`` returns the counts of those institutions and when they were taken."""
+    _employment_summary[:] = [read]
+
+
+@dataclass(frozen=True)
+class EmploymentOverview:
+    counties: list[tuple[Region, list[EmploymentGrade]]]
+    institutions: list[tuple[Institution, list[EmploymentGrade]]]
+    as_of: datetime | None  # when the summary rows were counted; None before the first refresh
+
+
+def employment_overview_for(user) -> EmploymentOverview:
     """Policy §4 grades of every county and every institution in the user's scope, each with its grades
-    ("无数据" where nobody completed). Shared by the employment page and its Excel export."""
-    enrollments = enrollments_visible_to(user)
-    by_county = employment_grades_by(enrollments, "training_class__institution__county_id")
-    by_institution = employment_grades_by(enrollments, "training_class__institution_id")
-    no_data = grades_from_counts({})
-    counties = [(county, by_county.get(county.pk, no_data)) for county in counties_visible_to(user)]
-    institutions = [
-        (institution, by_institution.get(institution.pk, no_data))
-        for institution in institutions_visible_to(user).select_related("county").order_by("county__code", "name")
-    ]
-    return counties, institutions
+    ("无数据" where nobody completed), from the summary rows: a county's grade is graded from its institutions'
+    summed counts, never averaged. Shared by the employment page and its Excel export."""
+    institutions = list(institutions_visible_to(user).select_related("county").order_by("county__code", "name"))
+    [read] = _employment_summary
+    counts, as_of = read(institutions_visible_to(user))
+    by_county: dict[int, dict[str, dict]] = {}
+    for institution in institutions:
+        for group, row in counts.get(institution.pk, {}).items():
+            county_row = by_county.setdefault(institution.county_id, {}).setdefault(group, {"total": 0, "successes": 0})
+            county_row["total"] += row["total"]
+            county_row["successes"] += row["successes"]
+    return EmploymentOverview(
+        counties=[(county, grades_from_counts(by_county.get(county.pk, {}))) for county in counties_visible_to(user)],
+        institutions=[(institution, grades_from_counts(counts.get(institution.pk, {}))) for institution in institutions],
+        as_of=as_of,
+    )
 
 
 def grades_from_counts(groups: dict[str, dict]) -> list[EmploymentGrade]:

@@ -148,11 +148,16 @@ def employment_edit(request, pk, enrollment_pk):
     return render(request, "followups/employment_edit.html", {"training_class": training_class, "enrollment": enrollment, "form": form})
 
 
+EMPLOYMENT_INSTITUTIONS_PER_PAGE = 40
+
+
 @login_required
 def employment_overview(request):
     """Employment grades per county and per institution (policy §4), within the user's scope."""
-    counties, institutions = selectors.employment_overview_for(request.user)
-    return render(request, "followups/employment_overview.html", {"counties": counties, "institutions": institutions})
+    overview = selectors.employment_overview_for(request.user)
+    # Paged: a league holds hundreds of institutions, and drawing every card costs more than counting them.
+    page = Paginator(overview.institutions, EMPLOYMENT_INSTITUTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "followups/employment_overview.html", {"overview": overview, "page": page})
 
 
 @login_required

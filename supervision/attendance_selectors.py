@@ -22,6 +22,7 @@ from .models import (
     PhotoSpotCheckItem,
     ShortfallDismissal,
 )
+from xingan_training.counting import related_count
 
 CLASS_PATHS = {"county_path": "training_class__institution__county", "institution_path": "training_class__institution"}
 
@@ -84,7 +85,7 @@ def attendance_classes_for(user, *, since: date) -> QuerySet[TrainingClass]:
         classes_visible_to(user)
         .filter(Q(status=TrainingClass.Status.IN_TRAINING) | Q(status=TrainingClass.Status.FINISHED, end_date__gte=since))
         .select_related("institution__county", "occupation", "attendance_site")
-        .annotate(enrolled_count=Count("enrollments", distinct=True))
+        .annotate(enrolled_count=related_count(Enrollment.objects.all(), field="training_class"))
         .order_by("-start_date", "-id")
     )
 

@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import Role
 from accounts.scoping import scope_to_user
@@ -30,6 +30,7 @@ from .models import (
     Teacher,
 )
 from .teacher_selectors import teacher_conflicts
+from xingan_training.counting import related_count
 from xingan_training.errors import ServiceError
 from xingan_training.personal_data import id_number_digests, phone_digests
 
@@ -132,8 +133,8 @@ def opening_list_for(user, *, state: str = "", query: str = "") -> QuerySet[Trai
     if query:
         classes = classes.filter(Q(batch_number__icontains=query) | Q(institution__name__icontains=query))
     return classes.annotate(
-        enrolled_count=Count("enrollments", distinct=True),
-        pending_changes=Count("change_requests", filter=Q(change_requests__status=ChangeRequest.Status.PENDING), distinct=True),
+        enrolled_count=related_count(Enrollment.objects.all(), field="training_class"),
+        pending_changes=related_count(ChangeRequest.objects.filter(status=ChangeRequest.Status.PENDING), field="training_class"),
     ).order_by(F("opening_review__submitted_at").asc(nulls_last=True), "start_date", "id")
 
 

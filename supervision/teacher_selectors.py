@@ -10,6 +10,7 @@ from classes.models import Occupation, TrainingClass
 
 from .leagues import league_id_of
 from .models import ClassTeacher, Teacher
+from xingan_training.counting import related_count
 
 
 def teachers_visible_to(user) -> QuerySet[Teacher]:
@@ -55,7 +56,7 @@ def with_teacher_facts(teachers: QuerySet[Teacher]) -> QuerySet[Teacher]:
     return (
         teachers.select_related("proposed_by_institution")
         .prefetch_related("occupations")
-        .annotate(class_count=Count("assignments", distinct=True))
+        .annotate(class_count=related_count(ClassTeacher.objects.all(), field="teacher"))
     )
 
 

@@ -86,3 +86,25 @@ class FiguresRefresh(models.Model):
 
     def __str__(self):
         return f"{self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class InstitutionFigures(models.Model):
+    """Policy §4 counts of one institution: its ClassFigures rows summed, rebuilt at the end of every refresh, so that
+    the employment overview reads one row per institution instead of grouping millions of enrolments."""
+
+    institution = models.OneToOneField(
+        "classes.Institution", verbose_name="培训机构", on_delete=models.CASCADE, primary_key=True, related_name="figures"
+    )
+    farmer_herder_total = models.PositiveIntegerField("农牧民结业人数")
+    farmer_herder_successes = models.PositiveIntegerField("农牧民就业人数")
+    urban_unemployed_total = models.PositiveIntegerField("城镇失业人员结业人数")
+    urban_unemployed_successes = models.PositiveIntegerField("城镇失业人员就业人数")
+    entrepreneurship_total = models.PositiveIntegerField("创业培训结业人数")
+    entrepreneurship_successes = models.PositiveIntegerField("创业成功人数")
+
+    class Meta:
+        verbose_name = "培训机构就业统计数据"
+        verbose_name_plural = "培训机构就业统计数据"
+
+    def __str__(self):
+        return str(self.institution_id)

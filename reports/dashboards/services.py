@@ -3,6 +3,7 @@
 from collections.abc import Iterator
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from classes.models import Enrollment, TrainingClass
@@ -19,7 +20,7 @@ from followups.selectors import (
     with_completion_counts,
 )
 
-from .models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh
+from .models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh, InstitutionFigures
 
 BATCH_SIZE = 500
 REFRESH_RUNS_KEPT = 50
@@ -90,9 +91,45 @@ def class_figures_refresh() -> FiguresRefresh:
         changed += len(rows)
     with transaction.atomic():
         changed += ClassFigures.objects.exclude(training_class__status=TrainingClass.Status.FINISHED).delete()[0]
+        institution_figures_rebuild()
         run = FiguresRefresh.objects.create(
             started_at=started_at, finished_at=timezone.now(), classes_checked=len(class_ids), rows_changed=changed
         )
         old_runs = FiguresRefresh.objects.order_by("-finished_at", "-pk").values_list("pk", flat=True)[REFRESH_RUNS_KEPT:]
         FiguresRefresh.objects.filter(pk__in=list(old_runs)).delete()
     return run
+
+
+EMPLOYMENT_COUNTED = [name for pair in EMPLOYMENT_FIELDS.values() for name in pair]
+
+
+def institution_figures_rebuild() -> int:
+    """Sums the ClassFigures rows per institution into InstitutionFigures (one grouped query over the summary rows,
+    not the enrolments); called by class_figures_refresh inside its closing transaction, so that a reader sees the
+    per-institution sums of the same run that FiguresRefresh dates. Returns the number of institutions."""
+    sums = (
+        ClassFigures.objects.values("training_class__institution")
+        .annotate(**{name: Sum(name) for name in EMPLOYMENT_COUNTED})
+        .order_by()
+    )
+    rows = [
+        InstitutionFigures(institution_id=row["training_class__institution"], **{name: row[name] for name in EMPLOYMENT_COUNTED})
+        for row in sums
+    ]
+    InstitutionFigures.objects.all().delete()
+    InstitutionFigures.objects.bulk_create(rows)
+    return len(rows)
+
+
+def institution_employment_counts(institutions) -> tuple[dict[int, dict[str, dict]], object]:
+    """The reader followups' employment overview calls (registered in ReportsConfig.ready): the summed policy §4
+    counts of ``institutions`` (already scoped by the caller) and when the refresh that wrote them finished."""
+    counts = {
+        row.institution_id: {
+            group: {"total": getattr(row, total_field), "successes": getattr(row, successes_field)}
+            for group, (total_field, successes_field) in EMPLOYMENT_FIELDS.items()
+        }
+        for row in InstitutionFigures.objects.filter(institution__in=institutions)
+    }
+    run = FiguresRefresh.objects.order_by("-finished_at", "-pk").first()
+    return counts, run.finished_at if run else None

@@ -16,6 +16,7 @@ from classes.selectors import classes_visible_to
 from conftest import enroll, make_class
 from evaluations.tests.conftest import complete_followups, finished_class  # noqa: F401 (fixture)
 from followups import services as followups
+from reports.dashboards.services import class_figures_refresh
 from reports.exports.registry import EXPORTS
 from reports.models import GeneratedDocument
 from reports.tasks import render_generated_document
@@ -220,6 +221,7 @@ class TestFollowups:
     def test_employment_lists_counties_then_institutions_within_scope(
         self, client, county_user, institution, other_institution, finished_class  # noqa: F811
     ):
+        class_figures_refresh()  # the overview reads the summary rows
         sheet = sheet_of(export(client, county_user, "employment"))
         names = column(sheet, "名称")
         assert names == [county_user.region.name, institution.name]

@@ -636,6 +636,27 @@ class TestPages:
         response = client.get(reverse("supervision:opening_list"), {"state": "nonsense", "page": "x"})
         assert response.status_code == 200 and "筛选条件无效" in response.content.decode()
 
+    def test_the_queue_counts_each_rows_trainees_in_a_fixed_number_of_queries(
+        self, login, county_user, institution, occupation, submitted, django_assert_max_num_queries,
+        django_assert_num_queries,
+    ):
+        client = login(county_user)
+        url = reverse("supervision:opening_list")
+        client.get(url)
+        with django_assert_max_num_queries(10) as few:
+            response = client.get(url)
+        rows = {row.pk: row for row in response.context["page"]}
+        assert rows[submitted.pk].enrolled_count == submitted.enrollments.count() > 0
+        assert rows[submitted.pk].pending_changes == 0
+        for index in range(25):
+            created = make_class(institution, occupation, batch_number=f"XA152201-2026-{400 + index}")
+            enroll(created, 3)
+            OpeningReview.objects.create(training_class=created, status=Status.SUBMITTED, submitted_at=timezone.now())
+        with django_assert_num_queries(len(few.captured_queries)):
+            response = client.get(url)
+        assert {row.enrolled_count for row in response.context["page"]} >= {3}
+        assert response.context["page"].paginator.num_pages == 2
+
     def test_the_trainee_list_is_paginated(self, login, county_user, institution_user, training_class, teacher):
         TrainingClass.objects.filter(pk=training_class.pk).update(registered_headcount=60)
         enroll(training_class, 55)

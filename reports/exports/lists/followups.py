@@ -137,9 +137,10 @@ class EmploymentRow:
 
 
 def _employment(user, params) -> list[EmploymentRow]:
-    counties, institutions = employment_overview_for(user)
-    return [EmploymentRow("旗县市", county.name, county.name, grades) for county, grades in counties] + [
-        EmploymentRow("培训机构", institution.name, institution.county.name, grades) for institution, grades in institutions
+    overview = employment_overview_for(user)
+    return [EmploymentRow("旗县市", county.name, county.name, grades) for county, grades in overview.counties] + [
+        EmploymentRow("培训机构", institution.name, institution.county.name, grades)
+        for institution, grades in overview.institutions
     ]
 
 
