@@ -20,7 +20,7 @@ from supervision.tests.test_inspections import (  # noqa: F401 (fixtures)
     third_party,
 )
 from supervision.tests.test_department_lists import PEOPLE, graduates  # noqa: F401
-from supervision.tests.test_performance import active_class, decide, evaluate, evaluation  # noqa: F401
+from supervision.tests.test_performance import YEAR, active_class, decide, evaluate, evaluation, taught  # noqa: F401
 from supervision.tests.test_rectification import in_days, raise_item
 
 from .test_exports import column, export, rows_of, sheet_of
@@ -139,7 +139,7 @@ class TestListDecisions:
     ("supervision:rectification_list", "rectifications"), ("supervision:opening_list", "opening-reviews"),
     ("supervision:inspection_list", "inspections"), ("supervision:inspection_coverage", "inspection-coverage"),
     ("supervision:decision_list", "list-decisions"), ("supervision:performance_list", "institution-performance"),
-    ("supervision:department_list_list", "department-lists"),
+    ("supervision:department_list_list", "department-lists"), ("supervision:teacher_performance", "teacher-performance"),
 ])
 def test_each_list_page_has_its_export_button_with_its_filters(client, league_user, page, key):
     client.force_login(league_user)
@@ -179,3 +179,33 @@ class TestDepartmentLists:
 
     def test_county_staff_get_404(self, client, county_user, graduates):
         export(client, county_user, "department-lists", status=404)
+
+
+class TestTeacherPerformance:
+    """The hand-counted teachers of supervision/tests/test_performance.py (fixture ``taught``), as the page shows them."""
+
+    def test_the_league_exports_each_teacher_in_the_pages_order_with_the_same_figures(self, client, league_user, taught):
+        sheet = sheet_of(export(client, league_user, "teacher-performance", f"year={YEAR}"))
+        assert column(sheet, "教师") == ["白老师", "乌老师"]  # 4/9 before 3/7, as ranked on the page
+        assert column(sheet, "年度") == [YEAR, YEAR]
+        assert column(sheet, "授课班次") == [2, 2]
+        assert column(sheet, "有效附表2") == [9, 7] and column(sheet, "第7项优良") == [4, 3]
+        assert column(sheet, "优良占比") == ["44.4%", "42.9%"]
+        assert column(sheet, "农牧民就业（就业/结业）") == ["3/8", "1/7"]
+        assert column(sheet, "城镇失业人员就业（就业/结业）") == ["1/2", "1/2"]
+        assert column(sheet, "创业培训创业（就业/结业）") == ["—", "—"]
+
+    def test_each_county_exports_its_own_classes_only(self, client, county_user, other_county_user, taught):
+        sheet = sheet_of(export(client, county_user, "teacher-performance", f"year={YEAR}"))
+        assert dict(zip(column(sheet, "教师"), column(sheet, "有效附表2"))) == {"白老师": 9, "乌老师": 5}
+        sheet = sheet_of(export(client, other_county_user, "teacher-performance", f"year={YEAR}"))
+        assert column(sheet, "教师") == ["乌老师"] and column(sheet, "授课班次") == [1]
+
+    def test_an_institution_exports_only_the_forms_of_its_verified_classes(self, client, institution_user, taught):
+        sheet = sheet_of(export(client, institution_user, "teacher-performance", f"year={YEAR}"))
+        assert dict(zip(column(sheet, "教师"), zip(column(sheet, "第7项优良"), column(sheet, "有效附表2")))) == {
+            "白老师": (3, 4), "乌老师": (0, 0)}
+
+    def test_the_name_filter_is_honoured(self, client, league_user, taught):
+        sheet = sheet_of(export(client, league_user, "teacher-performance", f"year={YEAR}&q=乌"))
+        assert column(sheet, "教师") == ["乌老师"]

@@ -9,12 +9,16 @@ from classes.selectors import counties_visible_to, institutions_visible_to
 from supervision.forms.inspections import CoverageFilterForm, InspectionFilterForm
 from supervision.department_list_selectors import can_read_department_lists, department_list_overview_for
 from supervision.forms.opening import DepartmentListFilterForm, OpeningFilterForm
-from supervision.forms.performance import DecisionFilterForm, PerformanceFilterForm
+from supervision.forms.performance import DecisionFilterForm, PerformanceFilterForm, TeacherPerformanceFilterForm
 from supervision.forms.rectification import RectificationFilterForm
 from supervision.inspection_selectors import can_read_coverage, inspection_coverage_for, inspection_list_for
 from supervision.opening_selectors import opening_list_for
 from supervision.performance_selectors import (
+    GROUPS,
+    TEACHER_EMPLOYMENT_HEADINGS,
     can_read_institution_evaluations,
+    teacher_performance_for,
+    teacher_performance_rows,
     institution_year_evidence,
     list_decision_list_for,
     performance_list_for,
@@ -263,4 +267,44 @@ DEPARTMENT_LISTS = ListExport(
     ),
 )
 
-EXPORTS = (RECTIFICATION, OPENING, INSPECTIONS, COVERAGE, DECISIONS, PERFORMANCE, DEPARTMENT_LISTS)
+def _teacher_performance(user, params):
+    filters = TeacherPerformanceFilterForm(params or None, years=years_with_classes(user, today=timezone.localdate())).filters()
+    # The year rides on each row, for the employment counted per chunk (prepare has no parameters).
+    return teacher_performance_for(user, **filters).annotate(export_year=Value(filters["year"], output_field=IntegerField()))
+
+
+def _with_teacher_employment(user, batch: list) -> list:
+    """Each teacher of a chunk with the employment of the trainees taught, read as the page reads it for its rows."""
+    if not batch:
+        return []
+    return list(zip(batch, teacher_performance_rows(user, batch, year=batch[0]["export_year"], first_rank=1)))
+
+
+def _employment_column(index: int, group: str) -> Column:
+    def cell(row) -> str:
+        _heading, successes, total = row[1].employment[index]
+        return f"{successes}/{total}" if total else "—"
+
+    return Column(f"{TEACHER_EMPLOYMENT_HEADINGS[group]}（就业/结业）", cell, width=16)
+
+
+TEACHER_PERFORMANCE = ListExport(
+    key="teacher-performance",
+    title="教师绩效",
+    page="supervision:teacher_performance",
+    rows=_teacher_performance,
+    prepare=_with_teacher_employment,
+    columns=(
+        Column("年度", lambda row: row[0]["export_year"], INTEGER, 8),
+        Column("教师", lambda row: row[1].name, width=12),
+        Column("用工形式", lambda row: row[1].employment_type, width=8),
+        Column("授课班次", lambda row: row[1].classes, INTEGER, 10),
+        Column("有效附表2", lambda row: row[1].forms, INTEGER, 10),
+        Column("第7项优良", lambda row: row[1].good_forms, INTEGER, 10),
+        Column("优良占比", lambda row: row[1].share, width=10),
+        *(_employment_column(index, group) for index, group in enumerate(GROUPS)),
+    ),
+)
+
+
+EXPORTS = (RECTIFICATION, OPENING, INSPECTIONS, COVERAGE, DECISIONS, PERFORMANCE, DEPARTMENT_LISTS, TEACHER_PERFORMANCE)
