@@ -10,7 +10,7 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from accounts.models import Role
 from accounts.scoping import scope_to_user
 from classes.models import Enrollment, Institution, Region, TraineeCategory, TrainingCategory, TrainingClass
-from classes.selectors import counties_visible_to, enrollments_visible_to, institutions_visible_to
+from classes.selectors import counties_visible_to, institutions_visible_to
 from evaluations import rules
 from evaluations.models import TraineeEvaluation
 
