@@ -23,12 +23,11 @@ PASSWORD = "Test-Password-2026"
 IS_CI = os.environ.get("CI", "").lower() == "true"
 
 
-@pytest.fixture
-def reference_data(db):
-    """Regions and trainee categories, as the data migration writes them.
+def restore_reference_data() -> None:
+    """Regions, trainee categories and department-list kinds, as the data migrations write them.
 
     Transactional (browser) tests flush the database afterwards, migrated rows included, so the fixtures
-    put them back with the migration's own idempotent function rather than trusting they are still there.
+    put them back with the migrations' own idempotent functions rather than trusting they are still there.
     """
     from django.apps import apps
 
@@ -36,6 +35,11 @@ def reference_data(db):
     migration.add_reference_data(apps, None)
     kinds = importlib.import_module("supervision.migrations.0007_department_list_kinds_and_earlier_openings")
     kinds.add_kinds(apps, None)
+
+
+@pytest.fixture
+def reference_data(db):
+    restore_reference_data()
 
 
 @pytest.fixture

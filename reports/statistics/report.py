@@ -169,7 +169,7 @@ def _region_title(user) -> tuple[str, str]:
 def scope_key_of(user) -> str:
     """The scope of the counties a printer's report covers, as a printout keeps it: "all" (superuser) or
     "<role>-<region id>"."""
-    return "all" if user.is_superuser else f"{user.role}-{user.region_id}"
+    return "all" if user.is_superuser else f"{user.read_role}-{user.region_id}"  # an auditor prints what it reads
 
 
 def _user_of_scope(scope: str) -> User | None:

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from accounts.models import User
+from conftest import restore_reference_data
 from classes.identity import parse_resident_id
 from classes.models import Enrollment, Region, Trainee, TrainingClass
 from classes.selectors import classes_visible_to
@@ -35,6 +36,7 @@ PAST_COUNTY = ("county_verified", "forwarded", "returned", "approved")
 def seeded(django_db_setup, django_db_blocker):
     """Seeds once for the module (a few seconds), then empties the portal tables for the other tests."""
     with django_db_blocker.unblock():
+        restore_reference_data()  # a transactional test before this module may have flushed the migrated rows
         call_command("seed_scale", classes=CLASSES, trainees_per_class=12, seed=7, no_vacuum=True, verbosity=0)
         yield
         flush_portal_data()
