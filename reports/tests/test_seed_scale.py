@@ -10,8 +10,9 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 
+from accounts.audit import audit_event_append
 from accounts.models import User
-from conftest import restore_reference_data
+from conftest import audit_triggers_suspended, restore_reference_data
 from classes.identity import parse_resident_id
 from classes.models import Enrollment, Region, Trainee, TrainingClass
 from classes.selectors import classes_visible_to
@@ -39,7 +40,9 @@ def seeded(django_db_setup, django_db_blocker):
         restore_reference_data()  # a transactional test before this module may have flushed the migrated rows
         call_command("seed_scale", classes=CLASSES, trainees_per_class=12, seed=7, no_vacuum=True, verbosity=0)
         yield
-        flush_portal_data()
+        # The bench logins' sign-ins wrote audit records, which the append-only table keeps: only a test may lift it.
+        with audit_triggers_suspended(connection):
+            flush_portal_data()
 
 
 def _ratings(training_class_id: int) -> tuple[int, int, int, int]:
@@ -207,3 +210,12 @@ def test_id_numbers_and_phones_are_stored_as_the_portal_stores_them(seeded):
     assert Trainee.objects.get(id_number_digest=id_number_digest(trainee.id_number)) == trainee
     enrollment = Enrollment.objects.filter(trainee=trainee).first()
     assert Enrollment.objects.filter(phone_digest=phone_digest(enrollment.phone)).filter(pk=enrollment.pk).exists()
+
+
+@pytest.mark.django_db
+def test_flush_is_refused_once_the_database_holds_audit_records(seeded):
+    """The audit table is append-only: a used database is never emptied for a benchmark load."""
+    audit_event_append(action="login", username="scale_league")
+    with pytest.raises(CommandError, match="已有审计记录"):
+        call_command("seed_scale", classes=5, flush=True, no_vacuum=True, verbosity=0)
+    assert TrainingClass.objects.count() == CLASSES

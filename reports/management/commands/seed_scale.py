@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from accounts.models import User
+from accounts.models import AuditEvent, User
 from classes.models import MAX_REGISTERED_HEADCOUNT, Institution, Occupation, Trainee, TrainingClass
 from evaluations.models import RectificationNumberCounter
 from reports.dashboards.models import FiguresRefresh
@@ -57,6 +57,10 @@ class Command(BaseCommand):
             raise CommandError(f"--trainees-per-class 须在 1 到 {MAX_REGISTERED_HEADCOUNT * 2 // 3} 之间"
                                f"（每班不超过 {MAX_REGISTERED_HEADCOUNT} 人）。")
         if options["flush"]:
+            if AuditEvent.objects.exists():
+                # The audit table is append-only (its trigger refuses TRUNCATE): a database that has been used keeps
+                # its audit records, and so cannot be emptied for a benchmark load.
+                raise CommandError("数据库中已有审计记录（只能追加，不能清空），不能用 --flush 清空；请在新建的空数据库中载入。")
             flush_portal_data()
         elif TrainingClass.objects.exists() and not options["append"]:
             raise CommandError("数据库中已有培训班数据：追加请加 --append，清空后重新载入请加 --flush。")
