@@ -77,7 +77,7 @@ bench-submissions: install
 	$(PY) bench/submissions.py $(BENCH_ARGS)
 
 # The follow-up and fraud-signal sweeps, each by two workers at once, on a copy of the region-scale database when
-# /work/h17/SEED_READY names one, else on seeded classes (BENCH_ARGS="--classes 100000").
+# SCALE_TEMPLATE names one (a seed_scale database), else on seeded classes (BENCH_ARGS="--classes 100000").
 bench-sweeps: install
 	$(PY) bench/sweeps.py $(BENCH_ARGS)
 

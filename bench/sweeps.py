@@ -3,7 +3,7 @@
 Prints the duration, the rows each worker touched, each worker's peak RSS, and checks that nothing was done twice.
 
 Run: .venv/bin/python bench/sweeps.py [--classes N]
-  - When /work/h17/SEED_READY exists (or --template NAME), the region-scale database it names is copied with
+  - With --template NAME (or SCALE_TEMPLATE=NAME), that region-scale database (manage.py seed_scale) is copied with
     `createdb -T NAME -S FILE_COPY <DATABASE_URL's name>_scale` (never used directly), migrated, and swept; the
     copy is kept for the next run (--drop-copy removes it).
   - Otherwise a throwaway database is seeded with N classes (default 10,000) by bench/signals.py's seed (rosters,
@@ -24,23 +24,16 @@ from pathlib import Path
 
 from benchdb import start_django, throwaway_database
 
-SEED_READY = Path("/work/h17/SEED_READY")
-
-
 def arguments():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--classes", type=int, default=10_000, help="classes to seed when no region-scale copy is used")
-    parser.add_argument("--template", help="region-scale database to copy (default: the name in /work/h17/SEED_READY)")
+    parser.add_argument("--template", help="region-scale database to copy (default: $SCALE_TEMPLATE)")
     parser.add_argument("--drop-copy", action="store_true", help="drop the copy at the end")
     return parser.parse_args()
 
 
 def template_name(options) -> str | None:
-    if options.template:
-        return options.template
-    if SEED_READY.exists():  # its first line reads "database: <name>"
-        return SEED_READY.read_text().splitlines()[0].split(":", 1)[1].strip()
-    return None
+    return options.template or os.environ.get("SCALE_TEMPLATE") or None
 
 
 @contextmanager
