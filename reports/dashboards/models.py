@@ -18,7 +18,22 @@ EMPLOYMENT_FIELDS = {
 }
 
 
-class ClassFigures(models.Model):
+class EmploymentCounts(models.Model):
+    """Policy §4: completed trainees of each group (total) and those employed or who started a business (successes),
+    the EMPLOYMENT_FIELDS of a class's row and of an institution's sum."""
+
+    farmer_herder_total = models.PositiveIntegerField("农牧民结业人数")
+    farmer_herder_successes = models.PositiveIntegerField("农牧民就业人数")
+    urban_unemployed_total = models.PositiveIntegerField("城镇失业人员结业人数")
+    urban_unemployed_successes = models.PositiveIntegerField("城镇失业人员就业人数")
+    entrepreneurship_total = models.PositiveIntegerField("创业培训结业人数")
+    entrepreneurship_successes = models.PositiveIntegerField("创业成功人数")
+
+    class Meta:
+        abstract = True
+
+
+class ClassFigures(EmploymentCounts):
     """The counted facts of one finished class, as of the last refresh."""
 
     class Conclusion(models.TextChoices):
@@ -45,13 +60,6 @@ class ClassFigures(models.Model):
     followup_completed = models.PositiveIntegerField("已完成回访")
     followup_on_time = models.PositiveIntegerField("按时完成回访")
     followup_due_date = models.DateField("回访截止日期", null=True)
-    # Policy §4: completed trainees of each group (total) and those employed or who started a business (successes).
-    farmer_herder_total = models.PositiveIntegerField("农牧民结业人数")
-    farmer_herder_successes = models.PositiveIntegerField("农牧民就业人数")
-    urban_unemployed_total = models.PositiveIntegerField("城镇失业人员结业人数")
-    urban_unemployed_successes = models.PositiveIntegerField("城镇失业人员就业人数")
-    entrepreneurship_total = models.PositiveIntegerField("创业培训结业人数")
-    entrepreneurship_successes = models.PositiveIntegerField("创业成功人数")
 
     class Meta:
         verbose_name = "培训班统计数据"
@@ -88,19 +96,13 @@ class FiguresRefresh(models.Model):
         return f"{self.finished_at:%Y-%m-%d %H:%M}"
 
 
-class InstitutionFigures(models.Model):
+class InstitutionFigures(EmploymentCounts):
     """Policy §4 counts of one institution: its ClassFigures rows summed, rebuilt at the end of every refresh, so that
     the employment overview reads one row per institution instead of grouping millions of enrolments."""
 
     institution = models.OneToOneField(
         "classes.Institution", verbose_name="培训机构", on_delete=models.CASCADE, primary_key=True, related_name="figures"
     )
-    farmer_herder_total = models.PositiveIntegerField("农牧民结业人数")
-    farmer_herder_successes = models.PositiveIntegerField("农牧民就业人数")
-    urban_unemployed_total = models.PositiveIntegerField("城镇失业人员结业人数")
-    urban_unemployed_successes = models.PositiveIntegerField("城镇失业人员就业人数")
-    entrepreneurship_total = models.PositiveIntegerField("创业培训结业人数")
-    entrepreneurship_successes = models.PositiveIntegerField("创业成功人数")
 
     class Meta:
         verbose_name = "培训机构就业统计数据"
