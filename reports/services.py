@@ -87,7 +87,7 @@ def list_export_document_request(*, actor: User, spec: ListExport, params: Query
     the rows again through the actor's scope with the same filters. The same list with the same filters
     asked again while one runs returns the running one.
     """
-    if export_spec_for(actor, spec.key) is None:
+    if export_spec_for(actor, spec.key, params) is None:
         raise ServiceError("列表不存在或无权导出。")
     return _document_request(
         lookup={"kind": GeneratedDocument.Kind.LIST_EXPORT, "export_list": spec.key, "export_query": export_query(params),
@@ -212,10 +212,11 @@ def _render_class_form2(document: GeneratedDocument) -> tuple[File, int]:
 def _render_list_export(document: GeneratedDocument) -> tuple[File, int]:
     """The rows of the list as the requester may see them now, with the filters of the request."""
     requester = document.requested_by
-    spec = export_spec_for(requester, document.export_list)
+    params = QueryDict(document.export_query)
+    spec = export_spec_for(requester, document.export_list, params)
     if spec is None:
         raise ServiceError(LIST_NO_LONGER_VISIBLE)
-    rows = spec.rows(requester, QueryDict(document.export_query))
+    rows = spec.rows(requester, params)
     total = row_count(rows)
     _report_progress(document, pages_done=0, pages_total=total)
     handle = tempfile.TemporaryFile()  # noqa: SIM115 (closed by _store once saved)

@@ -52,6 +52,8 @@ class ListExport:
     per page (e.g. contradictions counted for the shown classes); it defaults to the rows themselves.
     ``is_allowed(user)`` refuses (404) whoever the list page refuses.
     ``is_always_audited``: the export is audited even without an ID or phone column (the audit trail itself).
+    ``subject(user, params)``: for the list of one object (a class's change requests, a department list's people),
+    that object, named in the parameters and found through the user's scope; None answers 404, as its page does.
     """
 
     key: str
@@ -63,6 +65,7 @@ class ListExport:
     reveals_personal_data: Callable[[Any], bool] = nobody
     prepare: Callable[[Any, list], Iterable] | None = None
     is_always_audited: bool = False
+    subject: Callable[[Any, Mapping], object | None] | None = None
 
     def columns_for(self, user) -> list[Column]:
         return [column for column in self.columns if column.is_shown_to(user)]

@@ -22,7 +22,7 @@ def list_export(request, key):
     """The list as its page shows it (same selector, same filters, same scope) in one .xlsx; above
     settings.EXPORT_INLINE_MAX_ROWS rows a worker writes it and the user follows its progress. Whoever the
     list page refuses gets 404 here too."""
-    spec = export_spec_for(request.user, key)
+    spec = export_spec_for(request.user, key, request.GET)
     if spec is None:
         raise Http404
     rows = spec.rows(request.user, request.GET)

@@ -149,6 +149,9 @@ class TestEveryList:
         for key, spec in EXPORTS.items():
             if key == "county-queue":
                 continue
+            if spec.subject is not None:  # the list of one object, without it a 404 (test_exports_opening.py)
+                export(client, league_user, key, status=404)
+                continue
             sheet = sheet_of(export(client, league_user, key))
             assert [cell.value for cell in sheet[1]] == [item.header for item in spec.columns_for(league_user)], key
             assert sheet.freeze_panes == "A2", key

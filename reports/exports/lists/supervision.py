@@ -20,7 +20,8 @@ from supervision.forms.demand import CatalogueFilterForm, WishFilterForm
 from supervision.forms.signals import SignalFilterForm
 from supervision.signal_selectors import SignalRow, can_read_signals, signal_list_for, with_evidence
 from supervision.forms.teachers import TeacherFilterForm
-from supervision.teacher_selectors import teacher_list_for, with_teacher_facts
+from supervision.teacher_selectors import teacher_list_for, teacher_queue_for, with_teacher_facts
+from supervision.teachers import can_review_teachers
 from supervision.views.attendance import RECENT_DAYS
 
 from ..columns import DATE, DATETIME, DECIMAL, ID_NUMBER, INTEGER, PHONE, Column, ListExport
@@ -107,6 +108,27 @@ TEACHERS = ListExport(
     ),
 )
 
+# The league's queue of proposals, masked as the page shows them (one reveal at a time, audited, on the teacher's page).
+TEACHER_QUEUE = ListExport(
+    key="teacher-queue",
+    title="待确认的教师推荐",
+    page="supervision:teacher_queue",
+    rows=lambda user, params: teacher_queue_for(user),
+    is_allowed=can_review_teachers,
+    columns=(
+        Column("姓名", lambda teacher: teacher.name, width=10),
+        Column("身份证号", lambda teacher: teacher.id_number, width=20, personal=ID_NUMBER),
+        Column("专兼职", lambda teacher: teacher.get_employment_type_display(), width=8),
+        Column("授课职业（工种）", lambda teacher: "、".join(item.name for item in teacher.occupations.all()), width=24),
+        Column("资质类别", lambda teacher: teacher.get_qualification_display(), width=18),
+        Column("证书编号", lambda teacher: teacher.certificate_number, width=18),
+        Column("工作单位", lambda teacher: teacher.employer, width=24),
+        Column("推荐机构", lambda teacher: teacher.proposed_by_institution.name, width=28),
+        Column("旗县市", lambda teacher: teacher.proposed_by_institution.county.name, width=12),
+        Column("推荐时间", lambda teacher: teacher.proposed_at, DATETIME, 17),
+    ),
+)
+
 
 @dataclass(frozen=True)
 class AttendanceRow:
@@ -184,4 +206,4 @@ SIGNALS = ListExport(
     ),
 )
 
-EXPORTS = (CATALOGUE, WISHES, TEACHERS, ATTENDANCE, SIGNALS)
+EXPORTS = (CATALOGUE, WISHES, TEACHERS, TEACHER_QUEUE, ATTENDANCE, SIGNALS)
