@@ -134,9 +134,13 @@ def enrollments_of_unfinished_classes_count(user) -> int:
     return enrollments_visible_to(user).filter(training_class__status__in=unfinished).count()
 
 
-def institution_list_for(user) -> QuerySet[Institution]:
-    """The institution list, scoped and in its order; the page reads its lines through institution_list_rows."""
-    return institutions_visible_to(user).order_by("county__code", "name", "pk")
+def institution_list_for(user, *, query: str = "") -> QuerySet[Institution]:
+    """The institution list, scoped, searched by name and in its order; the page reads its lines through
+    institution_list_rows."""
+    institutions = institutions_visible_to(user)
+    if query.strip():
+        institutions = institutions.filter(name__icontains=query.strip())
+    return institutions.order_by("county__code", "name", "pk")
 
 
 def institution_list_rows(institution_ids: list[int]) -> QuerySet[Institution]:

@@ -263,10 +263,8 @@ def enrollment_remove(request, pk, enrollment_pk):
 
 @login_required
 def institution_list(request):
-    institutions = selectors.institution_list_for(request.user)
     query = request.GET.get("q", "").strip()
-    if query:
-        institutions = institutions.filter(name__icontains=query)
+    institutions = selectors.institution_list_for(request.user, query=query)
     page = ScaledPaginator(institutions, PAGE_SIZE, rows_for=selectors.institution_list_rows).get_page(request.GET.get("page"))
     return render(request, "classes/institution_list.html", {"page": page, "query": query})
 

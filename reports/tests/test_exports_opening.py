@@ -156,3 +156,24 @@ def test_a_long_list_of_people_goes_to_the_worker_which_checks_the_list_again(
     assert render_generated_document(again.pk) == "failed"
     again.refresh_from_db()
     assert again.error_message == LIST_NO_LONGER_VISIBLE
+
+
+class TestInstitutions:
+    def test_each_county_exports_its_institutions_with_their_class_counts(
+        self, client, county_user, league_user, institution, other_institution, occupation
+    ):
+        from conftest import make_class
+
+        make_class(institution, occupation, batch_number="XA152201-2026-901")
+        make_class(institution, occupation, batch_number="XA152201-2026-902")
+        sheet = sheet_of(export(client, county_user, "institutions"))
+        assert column(sheet, "机构名称") == [institution.name] and column(sheet, "培训班") == [2]
+        sheet = sheet_of(export(client, league_user, "institutions"))
+        assert dict(zip(column(sheet, "机构名称"), column(sheet, "培训班"))) == {institution.name: 2, other_institution.name: 0}
+        sheet = sheet_of(export(client, league_user, "institutions", f"q={other_institution.name[:2]}"))
+        assert column(sheet, "机构名称") == [other_institution.name]
+
+    def test_the_list_page_has_its_button_with_the_search(self, client, league_user, institution):
+        client.force_login(league_user)
+        html = client.get(reverse("classes:institution_list") + "?q=测试").content.decode()
+        assert f'href="{reverse("reports:list_export", args=["institutions"])}?q=%E6%B5%8B%E8%AF%95">导出 Excel</a>' in html

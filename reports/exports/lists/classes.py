@@ -1,9 +1,9 @@
-"""The class list (培训班) as the page filters it."""
+"""The class list (培训班) and the institution list (培训机构) as their pages filter them."""
 
 from types import SimpleNamespace
 
 from classes.filters import TrainingClassFilter
-from classes.selectors import class_list_for, with_enrolled_counts
+from classes.selectors import class_list_for, institution_list_for, institution_list_rows, with_enrolled_counts
 
 from ..columns import DATE, INTEGER, Column, ListExport
 
@@ -38,4 +38,28 @@ CLASS_LIST = ListExport(
     ),
 )
 
-EXPORTS = (CLASS_LIST,)
+
+
+def _institution_rows(user, batch: list) -> list:
+    """The chunk's institutions with their class counts, read as the page reads its lines, in the list's order."""
+    counted = {item.pk: item for item in institution_list_rows([institution.pk for institution in batch])}
+    return [counted[institution.pk] for institution in batch]
+
+
+INSTITUTION_LIST = ListExport(
+    key="institutions",
+    title="培训机构",
+    page="classes:institution_list",
+    rows=lambda user, params: institution_list_for(user, query=params.get("q") or ""),
+    prepare=_institution_rows,
+    columns=(
+        Column("机构名称", lambda item: item.name, width=28),
+        Column("旗县市", lambda item: item.county.name, width=12),
+        Column("统一社会信用代码", lambda item: item.credit_code, width=20),
+        Column("联系人", lambda item: item.contact_person, width=10),
+        Column("目录状态", lambda item: item.get_catalogue_status_display(), width=10),
+        Column("培训班", lambda item: item.class_count, INTEGER, 8),
+    ),
+)
+
+EXPORTS = (CLASS_LIST, INSTITUTION_LIST)
