@@ -43,3 +43,20 @@ def bench_school(occupation_name: str = "养老护理员"):
                                              contact_person="x", contact_phone="13800000000")
     institution.licensed_occupations.add(occupation)
     return institution, occupation
+
+
+def verified_client(user, **defaults):
+    """A Django test client logged in as ``user`` with the second factor passed, as a code typed in would pass it:
+    the session names the user's confirmed authenticator (seed_scale and seed_demo give the staff logins one)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client(**defaults)
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client

@@ -18,7 +18,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from benchdb import start_django
+from benchdb import start_django, verified_client
 
 if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
     sys.exit("bench/pages.py measures a region-scale PostgreSQL database: set DATABASE_URL (see README).")
@@ -90,12 +90,8 @@ def pages() -> list[Page]:
 
 
 def logged_in_client(user):
-    """The one place that logs a role in: change it here when a second factor is added."""
-    from django.test import Client
-
-    client = Client(HTTP_HOST="localhost", raise_request_exception=False)
-    client.force_login(user)
-    return client
+    """The one place that logs a role in (benchdb.verified_client: the second factor passed)."""
+    return verified_client(user, HTTP_HOST="localhost", raise_request_exception=False)
 
 
 def users() -> dict:

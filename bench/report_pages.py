@@ -10,7 +10,7 @@ import argparse
 import statistics
 import time
 
-from benchdb import start_django
+from benchdb import start_django, verified_client
 
 start_django()
 
@@ -75,10 +75,9 @@ def substitutions():
 
 
 def client_for(username: str) -> Client:
-    client = Client()
     if username:
-        client.force_login(User.objects.get(username=username))
-    return client
+        return verified_client(User.objects.get(username=username))
+    return Client()
 
 
 def measure(client: Client, url: str, runs: int) -> tuple[int, int, float, float]:

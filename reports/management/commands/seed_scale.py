@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from accounts.models import AuditEvent, User
+from accounts.second_factor.demo import demo_authenticators_ensure
 from classes.models import MAX_REGISTERED_HEADCOUNT, Institution, Occupation, Trainee, TrainingClass
 from evaluations.models import RectificationNumberCounter
 from reports.dashboards.models import FiguresRefresh
@@ -74,7 +75,11 @@ class Command(BaseCommand):
         loader = ScaleLoader(classes=options["classes"], trainees_per_class=options["trainees_per_class"],
                              seed=options["seed"], password=password, write=write)
         loader.run()
+        # The published demo key, like the published password: whoever measures or walks the loaded portal passes
+        # the staff logins' second factor with `manage.py demo_code`.
+        demo_authenticators_ensure(usernames=list(SCALE_LOGINS))
         if not options["no_vacuum"]:
             vacuum_analyze(write)
         write(self.style.SUCCESS(
-            f"完成：{time.monotonic() - started:.0f} 秒。登录名 {', '.join(SCALE_LOGINS)}。"))
+            f"完成：{time.monotonic() - started:.0f} 秒。登录名 {', '.join(SCALE_LOGINS)}；"
+            "第二重验证码：manage.py demo_code。"))
