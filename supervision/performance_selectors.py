@@ -8,7 +8,7 @@ of grouped queries whatever the number of rows (one per figure, never one per in
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import (
     Case, CharField, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When,
@@ -175,6 +175,58 @@ class InstitutionEvidence:
         ]
 
 
+@dataclass(frozen=True)
+class LeagueEmployment:
+    """The league's employment per policy §4 group over one year (successes, total): the yardstick of
+    ``rules.below_average`` (§8.7). ``as_of`` is when the summary rows it was read from were counted; None when
+    it was counted live."""
+
+    counts: dict[str, tuple[int, int]]
+    as_of: datetime | None = None
+
+
+# Where the league's year comes from when a page shows many institutions: reports keeps per-class policy §4 counts in
+# its summary rows and registers the reader at start-up (ReportsConfig.ready); supervision imports nothing of reports.
+# ``read(classes)`` returns the summed counts of those classes (already scoped) and when they were counted.
+_league_employment_summary: list[Callable[[QuerySet[TrainingClass]], tuple[dict[str, tuple[int, int]], datetime | None]]] = []
+
+
+def register_league_employment_summary(read) -> None:
+    _league_employment_summary[:] = [read]
+
+
+def league_employment_of_year(user, year: int) -> LeagueEmployment:
+    """The league's year for a page of many institutions (the performance list and its export): summed from the
+    summary rows of the year's classes, with their time, instead of counting several hundred thousand enrolments on
+    every page; counted live before the first refresh or without a reader. The detail page, where the league
+    evaluates one institution, counts live (institution_year_evidence without ``league``)."""
+    year_classes = _year_classes(classes_visible_to(user), year)
+    if _league_employment_summary:
+        counts, as_of = _league_employment_summary[0](year_classes)
+        if as_of is not None:
+            return LeagueEmployment(counts, as_of)
+    return LeagueEmployment(_league_counts_live(_year_enrollments(user, year)))
+
+
+def _year_enrollments(user, year: int) -> QuerySet[Enrollment]:
+    """The enrolments of the classes started in ``year``, found through their class's own columns, not a list of
+    the year's classes: PostgreSQL then walks the year's classes by index instead of joining every enrolment first
+    (same rows: an enrolment is visible exactly when its class is)."""
+    return enrollments_visible_to(user).filter(
+        training_class__start_date__range=year_bounds(year), training_class__status__in=STARTED_CLASS_STATUSES
+    )
+
+
+def _league_counts_live(year_enrollments: QuerySet[Enrollment]) -> dict[str, tuple[int, int]]:
+    league_counts: dict[str, tuple[int, int]] = {}
+    # One league for league staff; a superuser's call would sum every league.
+    for groups in _employment_counts(year_enrollments, "training_class__institution__county__parent_id").values():
+        for group, (successes, total) in groups.items():
+            before = league_counts.get(group, (0, 0))
+            league_counts[group] = (before[0] + successes, before[1] + total)
+    return league_counts
+
+
 def _employment_counts(enrollments: QuerySet[Enrollment], key: str) -> dict[object, dict[str, tuple[int, int]]]:
     return {
         value: {grade.group: (grade.successes, grade.total) for grade in grades}
@@ -182,12 +234,15 @@ def _employment_counts(enrollments: QuerySet[Enrollment], key: str) -> dict[obje
     }
 
 
-def institution_year_evidence(user, institution_ids: Sequence[int], *, year: int, today: date) -> dict[int, InstitutionEvidence]:
+def institution_year_evidence(
+    user, institution_ids: Sequence[int], *, year: int, today: date, league: "LeagueEmployment | None" = None
+) -> dict[int, InstitutionEvidence]:
     """The evidence of ``year`` for the listed institutions (the page's rows), read through the user's scope:
     classes started in the year and their trainees; the classes' conclusions (policy §3); employment per policy §4
     group against the league's whole year (``below_average``); confirmed falsifications of the year's classes; the
     last class start before the evaluation date (the saved evaluation's, else ``default_evaluation_date``); and the
-    SUPPLEMENTARY_EVIDENCE figures. Seven queries plus one per supplementary figure, whatever the number of ids."""
+    SUPPLEMENTARY_EVIDENCE figures. Seven queries plus one per supplementary figure, whatever the number of ids;
+    five when the caller brings the league's year (``league``: league_employment_of_year)."""
     ids = list(institution_ids)
     if not ids:
         return {}
@@ -230,15 +285,11 @@ def institution_year_evidence(user, institution_ids: Sequence[int], *, year: int
             concluded_on=timezone.localdate(row["concluded_at"]) if row["concluded_at"] else None,
             reason=row["conclusion_reason"],
         ))
-    # 4–7. Employment per group: the institutions' and the league's whole year (two queries each).
-    year_enrollments = enrollments_visible_to(user).filter(training_class__in=year_classes)
+    # 4–7. Employment per group: the institutions' own, and the league's whole year unless the caller brought it
+    # (two queries each).
+    year_enrollments = _year_enrollments(user, year)
     own = _employment_counts(year_enrollments.filter(training_class__institution_id__in=known), "training_class__institution_id")
-    league = _employment_counts(year_enrollments, "training_class__institution__county__parent_id")
-    league_counts: dict[str, tuple[int, int]] = {}
-    for groups in league.values():  # one league for league staff; a superuser's call would sum every league
-        for group, (successes, total) in groups.items():
-            before = league_counts.get(group, (0, 0))
-            league_counts[group] = (before[0] + successes, before[1] + total)
+    league_counts = _league_counts_live(year_enrollments) if league is None else league.counts
     supplementary = [(source, source.gather(user, list(known), year) if source.gather else None) for source in SUPPLEMENTARY_EVIDENCE]
     evidence = {}
     for pk, (evaluation_date, last_start) in known.items():

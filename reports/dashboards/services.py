@@ -121,6 +121,20 @@ def institution_figures_rebuild() -> int:
     return len(rows)
 
 
+def classes_employment_counts(classes) -> tuple[dict[str, tuple[int, int]], object]:
+    """The reader supervision's performance list calls for the league's year (registered in ReportsConfig.ready):
+    the policy §4 (successes, total) per group summed over the summary rows of ``classes`` (already scoped by the
+    caller), and when the refresh that wrote them finished."""
+    sums = ClassFigures.objects.filter(training_class__in=classes).aggregate(
+        **{name: Sum(name) for name in EMPLOYMENT_COUNTED})
+    counts = {
+        group: (sums[successes_field] or 0, sums[total_field] or 0)
+        for group, (total_field, successes_field) in EMPLOYMENT_FIELDS.items()
+    }
+    run = FiguresRefresh.objects.order_by("-finished_at", "-pk").first()
+    return counts, run.finished_at if run else None
+
+
 def institution_employment_counts(institutions) -> tuple[dict[int, dict[str, dict]], object]:
     """The reader followups' employment overview calls (registered in ReportsConfig.ready): the summed policy §4
     counts of ``institutions`` (already scoped by the caller) and when the refresh that wrote them finished."""

@@ -62,12 +62,13 @@ def performance_list(request):
     year = filters["year"]
     page = Paginator(selectors.performance_list_for(request.user, **filters), PAGE_SIZE).get_page(request.GET.get("page"))
     institutions = list(page.object_list)
+    league = selectors.league_employment_of_year(request.user, year)
     evidence = selectors.institution_year_evidence(
-        request.user, [institution.pk for institution in institutions], year=year, today=timezone.localdate()
+        request.user, [institution.pk for institution in institutions], year=year, today=timezone.localdate(), league=league
     )
     rows = [(institution, evidence[institution.pk]) for institution in institutions]
     return render(request, "supervision/performance/list.html", {
-        "form": form, "page": page, "rows": rows, "year": year,
+        "form": form, "page": page, "rows": rows, "year": year, "league": league,
         "present_figures": [source for source in selectors.SUPPLEMENTARY_EVIDENCE if source.gather is not None],
         "absent_figures": [source for source in selectors.SUPPLEMENTARY_EVIDENCE if source.gather is None],
     })

@@ -20,6 +20,7 @@ from supervision.performance_selectors import (
     teacher_performance_for,
     teacher_performance_rows,
     institution_year_evidence,
+    league_employment_of_year,
     list_decision_list_for,
     performance_list_for,
     years_with_classes,
@@ -193,8 +194,9 @@ def _with_evidence(user, batch: list) -> list:
     """Each institution of a chunk with its year's evidence, as the page gathers it for the rows it shows."""
     if not batch:
         return []
-    evidence = institution_year_evidence(user, [institution.pk for institution in batch], year=batch[0].export_year,
-                                         today=timezone.localdate())
+    year = batch[0].export_year
+    evidence = institution_year_evidence(user, [institution.pk for institution in batch], year=year,
+                                         today=timezone.localdate(), league=league_employment_of_year(user, year))
     return [(institution, evidence[institution.pk]) for institution in batch]
 
 
