@@ -218,6 +218,9 @@ class TrainingClass(LockableModel):
             models.Index(fields=["assessment_end_date"], name="class_assessment_end"),
             # The landing page's tallies per county and status: an index-only scan instead of reading every class.
             models.Index(fields=["institution", "status"], include=["assessment_end_date"], name="class_institution_status"),
+            # The dashboards, coverage figures and statistics report count the classes that ended in a period: a range
+            # of this index instead of reading every class (EXPLAIN at region scale: 146 ms → 65 ms for the figures).
+            models.Index(fields=["status", "end_date"], name="class_status_end"),
         ]
 
     def __str__(self):

@@ -25,6 +25,8 @@ from django.apps import apps
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Role
 from classes.models import TrainingCategory, TrainingClass
@@ -235,6 +237,28 @@ class FigureResult:
         """(column, is_number): a column's header aligns like its cells."""
         first = self.rows[0] if self.rows else []
         return [(column, index < len(first) and first[index].is_number) for index, column in enumerate(self.columns)]
+
+    @property
+    def rows_html(self) -> list[SafeString]:
+        """Each row's cells as HTML. A dashboard draws thousands of cells (months × counties × figures): built here
+        in one pass, not by a template loop per cell, which cost a county dashboard a third of its time."""
+        return [self._cells_html(row) for row in self.rows]
+
+    @property
+    def total_html(self) -> SafeString:
+        return self._cells_html(self.total) if self.total else SafeString("")
+
+    def _cells_html(self, cells: list[Cell]) -> SafeString:
+        last = len(self.columns) - 1
+        return format_html_join("", '<td data-label="{}"{}>{}</td>', (
+            (self.columns[min(index, last)] if last >= 0 else "",
+             NUMBER_CELL if cell.is_number else "",
+             format_html('<a href="{}">{}</a>', cell.link, cell.text) if cell.link else cell.text)
+            for index, cell in enumerate(cells)
+        ))
+
+
+NUMBER_CELL = mark_safe(' class="text-end text-nowrap"')
 
 
 @dataclass

@@ -336,3 +336,15 @@ def test_the_command_and_the_task_refresh_the_rows(counted_classes):
     ClassFigures.objects.filter(training_class=counted_classes["A1"]).update(conclusion="failed")
     assert refresh_class_figures() == 1
     assert ClassFigures.objects.get(training_class=counted_classes["A1"]).conclusion == "outstanding"
+
+
+def test_a_figure_tables_cells_carry_their_column_label_link_and_escaping():
+    from reports.dashboards.figures import Cell, FigureResult
+
+    result = FigureResult(columns=["旗县市", "班期"], rows=[[Cell("<b>乌兰浩特市</b>", is_number=False), Cell("3", "/classes/?a=1&b=2")]],
+                          total=[Cell("合计", is_number=False), Cell("3")])
+    assert result.rows_html == [
+        '<td data-label="旗县市">&lt;b&gt;乌兰浩特市&lt;/b&gt;</td>'
+        '<td data-label="班期" class="text-end text-nowrap"><a href="/classes/?a=1&amp;b=2">3</a></td>'
+    ]
+    assert result.total_html == '<td data-label="旗县市">合计</td><td data-label="班期" class="text-end text-nowrap">3</td>'
