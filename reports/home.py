@@ -30,15 +30,16 @@ def _rectification_todo(user) -> tuple[str, int, str]:
     return ("未销号的整改事项", counts.unresolved, url)
 
 from .dashboards.figures import dashboard_kind_for, latest_refresh
-from .dashboards.models import ClassFigures
+from .dashboards.models import InstitutionFigures
 
 
 def enrollments_count(user) -> int:
     """参训人次 without counting millions of enrollments per request: the finished classes' rosters from their
-    summary rows (refreshed by the beat task, the page shows when), the unfinished classes' rosters live.
+    institutions' summary rows (refreshed by the beat task, the page shows when), the unfinished classes' rosters
+    live.
     A roster no longer changes once its class has finished (classes.services), so the sum is exact as of the
     refresh; a class that finished since is counted at the next refresh."""
-    finished = ClassFigures.objects.filter(training_class__in=class_selectors.classes_visible_to(user))
+    finished = InstitutionFigures.objects.filter(institution__in=class_selectors.institutions_visible_to(user))
     return (finished.aggregate(total=Sum("enrolled"))["total"] or 0) + class_selectors.enrollments_of_unfinished_classes_count(user)
 
 # What an auditor looks at first (issue #13 item 4): who read or exported personal data, who failed to log in.

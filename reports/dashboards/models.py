@@ -103,6 +103,9 @@ class InstitutionFigures(EmploymentCounts):
     institution = models.OneToOneField(
         "classes.Institution", verbose_name="培训机构", on_delete=models.CASCADE, primary_key=True, related_name="figures"
     )
+    # The rosters of its finished classes summed: the landing page's 参训人次 reads a row per institution, not one
+    # per class.
+    enrolled = models.PositiveIntegerField("已结业培训班参训人数", default=0)
 
     class Meta:
         verbose_name = "培训机构就业统计数据"

@@ -109,11 +109,12 @@ def institution_figures_rebuild() -> int:
     per-institution sums of the same run that FiguresRefresh dates. Returns the number of institutions."""
     sums = (
         ClassFigures.objects.values("training_class__institution")
-        .annotate(**{name: Sum(name) for name in EMPLOYMENT_COUNTED})
+        .annotate(**{name: Sum(name) for name in (*EMPLOYMENT_COUNTED, "enrolled")})
         .order_by()
     )
     rows = [
-        InstitutionFigures(institution_id=row["training_class__institution"], **{name: row[name] for name in EMPLOYMENT_COUNTED})
+        InstitutionFigures(institution_id=row["training_class__institution"],
+                           **{name: row[name] for name in (*EMPLOYMENT_COUNTED, "enrolled")})
         for row in sums
     ]
     InstitutionFigures.objects.all().delete()

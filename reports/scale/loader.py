@@ -35,6 +35,7 @@ from followups.models import CallAttempt, EmploymentRecord, FollowupItem, Follow
 from followups.sampling import draw_order, followup_due_date
 from evaluations import rules
 from reports.dashboards.models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh
+from reports.dashboards.services import institution_figures_rebuild
 from supervision.fraud_signals import fraud_signals_recompute
 from supervision.models import (
     AttendanceDay,
@@ -696,6 +697,7 @@ class ScaleLoader:
                                          "is_form_coverage_sufficient", "has_followup_sample", "followup_target",
                                          "followup_completed", "followup_on_time", "followup_due_date",
                                          *employment_columns], rows(), progress=self.progress)
+        institution_figures_rebuild()  # the per-institution sums the refresh writes with them
         FiguresRefresh.objects.create(started_at=started, finished_at=timezone.now(), classes_checked=count,
                                       rows_changed=count)
 

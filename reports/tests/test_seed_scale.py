@@ -21,7 +21,7 @@ from evaluations.models import ClassReview, Investigation, TraineeEvaluation
 from evaluations.services import forwarding_blockers
 from followups.models import FollowupItem, FollowupSample
 from followups.sampling import draw_order, sample_size
-from reports.dashboards.models import ClassFigures
+from reports.dashboards.models import ClassFigures, InstitutionFigures
 from reports.dashboards.services import class_figures_refresh
 from reports.management.commands.seed_scale import DEFAULT_PASSWORD, flush_portal_data
 from reports.scale.copying import ForeignKeyViolation, Progress, foreign_keys_checked_at_the_end
@@ -166,7 +166,10 @@ def test_seeding_twice_is_refused_without_append_or_flush(seeded):
 
 @pytest.mark.django_db
 def test_the_summary_rows_are_what_the_refresh_would_write(seeded):
+    per_institution = list(InstitutionFigures.objects.order_by("pk").values())
+    assert per_institution, "the per-institution sums are written with the class rows"
     assert class_figures_refresh().rows_changed == 0
+    assert list(InstitutionFigures.objects.order_by("pk").values()) == per_institution
 
 
 @pytest.mark.django_db
