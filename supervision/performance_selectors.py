@@ -26,7 +26,9 @@ from evaluations.selectors import conclusion_from_facts, grade_from_facts, inves
 from followups.selectors import employment_grades_by
 
 from . import rules
-from .models import CatalogueStatusChange, InstitutionEvaluation, ListDecision
+from .inspection_selectors import inspections_visible_to
+from .models import CatalogueStatusChange, Inspection, InstitutionEvaluation, ListDecision, RectificationItem
+from .rectification_selectors import rectification_items_visible_to
 from .teacher_selectors import class_teachers_visible_to
 
 # A class belongs to the year it started in (Decision): each class counts once, and 长期不开展培训 is about starts too.
@@ -104,12 +106,49 @@ class SupplementaryEvidence:
     gather: Callable[[object, Sequence[int], int], dict[int, str]] | None = None
 
 
-# The evidence other features supply. When on-site inspections (supervision/models/inspections.py, policy §8.5) and
-# the rectification ledger (supervision/models/rectification.py, §8.6) exist, give their entry a ``gather``; the
-# list and detail pages show it with nothing else to change.
+def _inspection_findings(user, institution_ids: Sequence[int], year: int) -> dict[int, str]:
+    """The on-site inspections recorded in ``year`` at the institutions' classes (policy §8.5), by result; one query."""
+    texts = {}
+    for row in (
+        inspections_visible_to(user)
+        .filter(status=Inspection.Status.RECORDED, inspected_on__range=year_bounds(year),
+                training_class__institution_id__in=institution_ids)
+        .values("training_class__institution_id")
+        .annotate(done=Count("pk"), problems=Count("pk", filter=Q(result=Inspection.Result.PROBLEMS)),
+                  serious=Count("pk", filter=Q(result=Inspection.Result.SERIOUS)))
+        .order_by()
+    ):
+        findings = [f"发现问题{row['problems']}次" if row["problems"] else "",
+                    f"严重问题{row['serious']}次" if row["serious"] else ""]
+        texts[row["training_class__institution_id"]] = (
+            f"检查{row['done']}次，" + ("，".join(text for text in findings if text) or "均合格"))
+    return texts
+
+
+def _rectification_items(user, institution_ids: Sequence[int], year: int) -> dict[int, str]:
+    """The rectification items (policy §8.6) raised in ``year`` against the institutions, and how many are still
+    open and overdue now; one query."""
+    today = timezone.localdate()
+    unresolved = Q(status__in=RectificationItem.UNRESOLVED_STATUSES)
+    texts = {}
+    for row in (
+        rectification_items_visible_to(user)
+        .filter(found_on__range=year_bounds(year), institution_id__in=institution_ids)
+        .values("institution_id")
+        .annotate(raised=Count("pk"), open=Count("pk", filter=unresolved),
+                  overdue=Count("pk", filter=unresolved & Q(deadline__lt=today)))
+        .order_by()
+    ):
+        state = f"未销号{row['open']}项" + (f"（逾期{row['overdue']}项）" if row["overdue"] else "") if row["open"] else "均已销号"
+        texts[row["institution_id"]] = f"提出{row['raised']}项，{state}"
+    return texts
+
+
+# The evidence other features supply beside the core figures (policy §8.7: inspection findings; the rectification
+# ledger of §8.6). An institution without any shows 无.
 SUPPLEMENTARY_EVIDENCE: tuple[SupplementaryEvidence, ...] = (
-    SupplementaryEvidence("现场检查发现", "（尚无现场检查数据）"),
-    SupplementaryEvidence("未销号的整改事项", "（尚无整改清单数据）"),
+    SupplementaryEvidence("现场检查", "（尚无现场检查数据）", _inspection_findings),
+    SupplementaryEvidence("整改事项", "（尚无整改清单数据）", _rectification_items),
 )
 
 

@@ -242,7 +242,7 @@ class TestEvidence:
         employ(falsified, 6, by=league_user)
         confirm_falsification(falsified, county_user)
 
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(9):  # 7 + one per supplementary figure (inspections, rectification items)
             evidence = institution_year_evidence(league_user, [institution.pk, other_institution.pk], year=YEAR, today=TODAY)
 
         own = evidence[institution.pk]
@@ -252,7 +252,7 @@ class TestEvidence:
         assert (farmer.successes, farmer.total, farmer.all_successes, farmer.all_total) == (5, 20, 11, 30)
         assert farmer.is_below_average is True and urban.is_below_average is None and business.is_below_average is None
         assert own.facts.last_class_start == date(YEAR, 5, 4) and own.facts.evaluation_date == YEAR_END
-        assert own.falsifications == [] and [figure.text for figure in own.supplementary] == ["（尚无现场检查数据）", "（尚无整改清单数据）"]
+        assert own.falsifications == [] and [figure.text for figure in own.supplementary] == ["无", "无"]
         assert own.proposal == "black" and own.black_reasons[0].startswith("培训后就业率低于全盟平均水平")
 
         other = evidence[other_institution.pk]
@@ -260,6 +260,37 @@ class TestEvidence:
         assert [finding.batch_number for finding in other.falsifications] == [falsified.batch_number]
         assert other.black_reasons[0] == f"{YEAR}年度有1个培训班经核查认定培训机构弄虚作假（情况属实）"
         assert other.employment[0].is_below_average is False
+
+    def test_inspection_findings_and_rectification_items_of_the_year_are_evidence(
+        self, league_user, county_user, other_county_user, institution, other_institution, occupation
+    ):
+        import uuid
+
+        from supervision.models import Inspection
+        from supervision.tests.test_rectification import raise_item
+
+        def recorded(day, result):
+            return Inspection.objects.create(
+                training_class=inspected, status="recorded", planned_on=day, inspected_on=day, result=result,
+                planned_by=county_user, recorded_by=county_user, recorded_at=timezone.now(), client_id=uuid.uuid4(),
+                roster_size=10, present_count=10, checked_training=True, by_lecture=True,
+                proposes_catalogue_removal=result == "serious")
+
+        inspected = year_class(institution, occupation, 1, start=date(YEAR, 3, 2))
+        for day, result in ((3, "qualified"), (4, "problems"), (5, "serious")):
+            recorded(date(YEAR, 3, day), result)
+        Inspection.objects.create(training_class=inspected, status="planned", planned_on=date(YEAR, 3, 9),
+                                  planned_by=county_user)  # not yet inspected: no finding
+        recorded(date(YEAR - 1, 12, 1), "problems")  # last year's
+        overdue = raise_item(county_user, institution, found_on=date(YEAR, 4, 1))
+        type(overdue).objects.filter(pk=overdue.pk).update(deadline=TODAY - timedelta(days=1))
+        raise_item(county_user, institution, found_on=date(YEAR, 5, 1))
+        raise_item(county_user, institution, found_on=date(YEAR - 1, 5, 1))  # last year's
+        raise_item(other_county_user, other_institution, found_on=date(YEAR, 5, 1))
+        evidence = institution_year_evidence(league_user, [institution.pk, other_institution.pk], year=YEAR, today=TODAY)
+        assert [figure.text for figure in evidence[institution.pk].supplementary] == [
+            "检查3次，发现问题1次，严重问题1次", "提出2项，未销号2项（逾期1项）"]
+        assert [figure.text for figure in evidence[other_institution.pk].supplementary] == ["无", "提出1项，未销号1项"]
 
     def test_the_saved_evaluation_date_decides_inactivity(self, league_user, institution, occupation):
         year_class(institution, occupation, 1, start=date(YEAR - 1, 6, 1), trainees=0)
@@ -503,7 +534,7 @@ class TestLeaguePages:
         page = login(league_user).get(reverse("supervision:performance_list"), {"year": YEAR}).content.decode()
         assert f"培训机构{YEAR}年度绩效评估" in page
         assert institution.name in page and other_institution.name in page
-        assert "黑名单候选" in page and "属实 1" in page and "（尚无现场检查数据）" in page
+        assert "黑名单候选" in page and "属实 1" in page and "<th>现场检查</th>" in page and "<th>整改事项</th>" in page
         assert "已评估" in page and "未评估" in page
         narrowed = login(league_user).get(reverse("supervision:performance_list"), {"year": YEAR, "evaluated": "no"}).content.decode()
         assert other_institution.name in narrowed and institution.name not in narrowed
