@@ -129,6 +129,13 @@ class TraineeEvaluationForm(RatingLayoutMixin, forms.ModelForm):
     def item_fields(self):
         return [self[name] for name in TRAINEE_ITEM_FIELDS]
 
+    def _get_validation_exclusions(self):
+        # The model's check constraints on these fields (signed; dates in order) are this form's own rules
+        # (is_confirmed is required, clean() orders the dates, each with its message) and the database enforces them
+        # again on insert. Left in, Django asks the database to evaluate each constraint for every form: two of the
+        # trainee form's seven queries, on the page a whole classroom submits at once (bench/submissions.py).
+        return super()._get_validation_exclusions() | {"is_confirmed", "attended_from", "attended_to"}
+
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("attended_from"), cleaned.get("attended_to")

@@ -17,10 +17,11 @@ from .conftest import post_data
 
 ALREADY_SUBMITTED = "该学员已提交过有效的评价表，无需重复提交。"
 
-# The link with its class and review (1), the form's two signature/date checks (2), the enrollment with its
-# "already submitted" and "found untruthful" flags (1), the approval-lock check of the new row (1), the form and
-# its history row (2), and the BEGIN and COMMIT that make those last three one transaction (2).
-QUERIES_PER_SUBMISSION = 9
+# The link with its class and review (1), the enrollment with its "already submitted" and "found untruthful" flags
+# (1), the approval-lock check of the new row (1), the form and its history row (2), and the BEGIN and COMMIT that
+# make those last three one transaction (2). The form's signature and date rules are checked in Python, not by
+# asking the database to evaluate the model's check constraints (two queries fewer).
+QUERIES_PER_SUBMISSION = 7
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,11 +40,23 @@ def test_a_repeat_is_refused_from_the_roster_read_without_trying_an_insert(clien
     trainee = running_class.enrollments.first().trainee
     url = reverse("trainee_form_public", args=[link.token])
     client.post(url, post_data(running_class, trainee))
-    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(4):
+    with CaptureQueriesContext(connection) as queries, django_assert_num_queries(2):
         response = client.post(url, post_data(running_class, trainee, overall="poor"))
     assert response.status_code == 400 and ALREADY_SUBMITTED in response.content.decode()
     assert not any(query["sql"].startswith("INSERT") for query in queries.captured_queries)
     assert TraineeEvaluation.objects.get(enrollment__trainee=trainee).overall == "excellent"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_signature_and_date_rules_still_refuse_with_their_messages(client, running_class, link):
+    trainee = running_class.enrollments.first().trainee
+    url = reverse("trainee_form_public", args=[link.token])
+    data = post_data(running_class, trainee)
+    unsigned = client.post(url, {key: value for key, value in data.items() if key != "is_confirmed"})
+    assert unsigned.status_code == 400 and "请勾选本人确认后再提交。" in unsigned.content.decode()
+    reversed_dates = client.post(url, {**data, "attended_from": data["attended_to"], "attended_to": data["attended_from"]})
+    assert "结束日期不能早于起始日期。" in reversed_dates.content.decode()
+    assert not TraineeEvaluation.objects.filter(enrollment__trainee=trainee).exists()
 
 
 @pytest.mark.django_db(transaction=True)
