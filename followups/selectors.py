@@ -151,11 +151,18 @@ def overdue_samples(*, today: date) -> QuerySet[FollowupSample]:
 
 
 def worklist_for(user) -> QuerySet[FollowupItem]:
-    """The pending calls in their order, not annotated: a page reads its lines through worklist_rows."""
+    """The pending calls in their order, not annotated: a page reads its lines through worklist_rows.
+
+    The due date is read by a correlated subquery rather than from the join on purpose: ordered by the joined
+    column, PostgreSQL walks the samples' ``sample_due_date`` index from the oldest, expecting pending calls
+    everywhere, while they sit in the newest samples (2,725 pending of 665,000 items at region scale: 97,000
+    samples visited, 300–500 ms). Ordered by the subquery, it starts from the pending items
+    (``followup_status_sample``) and sorts only those (14 ms)."""
+    due_date = FollowupSample.objects.filter(pk=OuterRef("sample_id")).values("due_date")
     return (
         followup_items_visible_to(user)
         .filter(status=FollowupItem.Status.PENDING)
-        .order_by("sample__due_date", "sample_id", "position")
+        .order_by(Subquery(due_date), "sample_id", "position")
     )
 
 
