@@ -64,3 +64,32 @@ def _table_estimate(queryset: QuerySet) -> int:
         cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass", [queryset.model._meta.db_table])
         row = cursor.fetchone()
     return int(row[0]) if row else 0
+
+
+
+class QuerysetsInSequence:
+    """Two ordered querysets read as one list, every row of ``first`` before those of ``second``, for a Paginator.
+
+    For an order PostgreSQL cannot walk by an index across a LEFT JOIN (the opening list: the review's submission
+    time, never-submitted classes last), each part walks its own index. Like ScaledPaginator, a page reads the
+    ids of its rows from the parts, then only those rows with what it shows (``rows_for``). A page inside
+    ``first`` reads one part; ``first`` is counted only for a page wholly beyond it. ``total`` is the whole list
+    (both parts), counted for the pager.
+    """
+
+    def __init__(self, first: QuerySet, second: QuerySet, *, total: QuerySet, rows_for: Callable[[list[int]], Iterable]):
+        self.first, self.second, self.total, self.rows_for = first, second, total, rows_for
+
+    def count(self) -> int:
+        return self.total.count()
+
+    def __getitem__(self, key: slice) -> list:
+        if not isinstance(key, slice) or key.step is not None or key.stop is None:
+            raise TypeError("QuerysetsInSequence reads a page: a slice with an end")
+        start, stop = key.start or 0, key.stop
+        ids = list(self.first.values_list("pk", flat=True)[start:stop])
+        if len(ids) < stop - start:
+            first_count = start + len(ids) if ids else self.first.count()
+            ids += self.second.values_list("pk", flat=True)[max(0, start - first_count):stop - first_count]
+        rows = {row.pk: row for row in self.rows_for(ids)} if ids else {}
+        return [rows[pk] for pk in ids if pk in rows]
