@@ -218,6 +218,8 @@ class TrainingClass(LockableModel):
             models.Index(fields=["assessment_end_date"], name="class_assessment_end"),
             # The landing page's tallies per county and status: an index-only scan instead of reading every class.
             models.Index(fields=["institution", "status"], include=["assessment_end_date"], name="class_institution_status"),
+            # The commendation list's order (newest end first) within a year: walked backwards, stopping after a page.
+            models.Index(fields=["-end_date", "-id"], name="class_end_id"),
         ]
 
     def __str__(self):
