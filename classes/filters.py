@@ -3,7 +3,7 @@ from collections.abc import Callable
 import django_filters
 from django.db.models import Q
 
-from .forms import DateInput
+from .forms import DateInput, QuickSelect
 from .models import Institution, Occupation, TrainingCategory, TrainingClass
 from .selectors import counties_visible_to, institutions_visible_to
 
@@ -32,11 +32,14 @@ class TrainingClassFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label="搜索", method="search")
     county = django_filters.ModelChoiceFilter(
-        label="旗县市", field_name="institution__county", queryset=_counties, empty_label="全部旗县市"
+        label="旗县市", field_name="institution__county", queryset=_counties, empty_label="全部旗县市",
+        widget=QuickSelect,
     )
-    institution = django_filters.ModelChoiceFilter(label="培训机构", queryset=_institutions, empty_label="全部机构")
+    institution = django_filters.ModelChoiceFilter(
+        label="培训机构", queryset=_institutions, empty_label="全部机构", widget=QuickSelect
+    )
     occupation = django_filters.ModelChoiceFilter(
-        label="职业（工种）", queryset=Occupation.objects.all(), empty_label="全部职业"
+        label="职业（工种）", queryset=Occupation.objects.all(), empty_label="全部职业", widget=QuickSelect
     )
     category = django_filters.ChoiceFilter(label="培训类别", choices=TrainingCategory.choices, empty_label="全部类别")
     status = django_filters.ChoiceFilter(label="状态", choices=TrainingClass.Status.choices, empty_label="全部状态")

@@ -2,6 +2,9 @@ from datetime import date
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from .identity import IdentifierError, clean_person_name
 from .models import TrainingClass
@@ -16,6 +19,21 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class QuickSelect(forms.Select):
+    """A select with the same HTML as Django's, written in Python: Django's template renderer includes one template per
+    option, and a league's filter lists every institution (400 to 2,000), 30–60 ms of a list page's time."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        groups = []
+        for group_name, options, _index in widget["optgroups"]:
+            rendered = format_html_join("", '<option value="{}"{}>{}</option>', (
+                (option["value"], flatatt(option["attrs"]), option["label"]) for option in options
+            ))
+            groups.append(format_html('<optgroup label="{}">{}</optgroup>', group_name, rendered) if group_name else rendered)
+        return format_html('<select name="{}"{}>{}</select>', widget["name"], flatatt(widget["attrs"]), mark_safe("".join(groups)))
 
 
 def bound_dates(form: forms.BaseForm) -> None:

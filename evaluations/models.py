@@ -247,6 +247,9 @@ class RectificationNotice(LockableModel):
         verbose_name = "整改通知书"
         verbose_name_plural = "整改通知书"
         ordering = ["-issued_at"]
+        # A class's consequence states (with_review_facts: open / closed notices) are read per status for a page of
+        # classes; this index answers them by index-only scans instead of reading every notice.
+        indexes = [models.Index(fields=["status", "training_class"], name="notice_status_class")]
         constraints = [
             models.UniqueConstraint(fields=["county", "year", "sequence"], name="one_notice_number_per_county_year"),
             models.CheckConstraint(name="notice_sequence_positive", condition=Q(sequence__gte=1)),
@@ -322,6 +325,8 @@ class Investigation(LockableModel):
         verbose_name = "核查"
         verbose_name_plural = "核查"
         ordering = ["-opened_at"]
+        # As notice_status_class: confirmed / not confirmed investigations of a page of classes (with_review_facts).
+        indexes = [models.Index(fields=["status", "training_class"], name="investigation_status_class")]
         constraints = [
             models.UniqueConstraint(
                 fields=["training_class"], condition=Q(status="open"), name="one_open_investigation_per_class"

@@ -118,7 +118,13 @@ class FollowupItem(models.Model):
             models.UniqueConstraint(fields=["sample", "enrollment"], name="followup_trainee_once_per_sample"),
             models.UniqueConstraint(fields=["sample", "position"], name="followup_position_once_per_sample"),
         ]
-        indexes = [models.Index(fields=["status", "sample"], name="followup_status_sample")]
+        indexes = [
+            models.Index(fields=["status", "sample"], name="followup_status_sample"),
+            # Coverage (policy §5) counts each sample's completed calls and those on time: a partial index of the
+            # completed items carrying completed_at and id answers both counts by index-only scans.
+            models.Index(fields=["sample"], include=["completed_at", "id"], condition=Q(status="completed"),
+                         name="followup_completed_sample"),
+        ]
 
 
 class CallAttempt(models.Model):

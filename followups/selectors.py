@@ -13,6 +13,7 @@ from classes.models import Enrollment, Institution, Region, TraineeCategory, Tra
 from classes.selectors import counties_visible_to, institutions_visible_to
 from evaluations import rules
 from evaluations.models import TraineeEvaluation
+from xingan_training.counting import related_count
 
 from .contradictions import CallAnswers, contradicts_form2, followup_problems
 from .models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample
@@ -135,10 +136,13 @@ def coverage_of(training_class: TrainingClass) -> Coverage:
 
 
 def with_completion_counts(samples: QuerySet[FollowupSample]) -> QuerySet[FollowupSample]:
-    done = Q(items__status=FollowupItem.Status.COMPLETED)
+    """Each sample's completed calls and those completed by its due date (policy §5), exact. Correlated subqueries
+    over the completed items only (index ``followup_completed_sample``), not a join of every item grouped by
+    sample: a year of the league's samples is 10,000 samples of 665,000 items."""
+    completed = FollowupItem.objects.filter(status=FollowupItem.Status.COMPLETED)
     return samples.annotate(
-        completed=Count("items", filter=done),
-        on_time=Count("items", filter=done & Q(items__completed_at__date__lte=F("due_date"))),
+        completed=related_count(completed, field="sample"),
+        on_time=related_count(completed.filter(completed_at__date__lte=OuterRef("due_date")), field="sample"),
     )
 
 
@@ -151,11 +155,18 @@ def overdue_samples(*, today: date) -> QuerySet[FollowupSample]:
 
 
 def worklist_for(user) -> QuerySet[FollowupItem]:
-    """The pending calls in their order, not annotated: a page reads its lines through worklist_rows."""
+    """The pending calls in their order, not annotated: a page reads its lines through worklist_rows.
+
+    The due date is read by a correlated subquery rather than from the join on purpose: ordered by the joined
+    column, PostgreSQL walks the samples' ``sample_due_date`` index from the oldest, expecting pending calls
+    everywhere, while they sit in the newest samples (2,725 pending of 665,000 items at region scale: 97,000
+    samples visited, 300–500 ms). Ordered by the subquery, it starts from the pending items
+    (``followup_status_sample``) and sorts only those (14 ms)."""
+    due_date = FollowupSample.objects.filter(pk=OuterRef("sample_id")).values("due_date")
     return (
         followup_items_visible_to(user)
         .filter(status=FollowupItem.Status.PENDING)
-        .order_by("sample__due_date", "sample_id", "position")
+        .order_by(Subquery(due_date), "sample_id", "position")
     )
 
 

@@ -176,6 +176,36 @@ class TestCoverageAndForwarding:
         page = client.get(reverse("followups:coverage"), {"due_from": "2026-01-01", "due_to": "2026-12-31"}).content.decode()
         assert "<td>乌兰浩特市</td><td class=\"text-end\">1</td><td class=\"text-end\">0</td><td class=\"text-end\">3</td><td class=\"text-end\">1</td>" in page
 
+    def test_the_coverage_report_counts_reached_classes_and_calls_on_time(self, client, county_user, institution, occupation):
+        reached, short = (ended_class(institution, occupation, batch=f"XA152201-2026-53{number}") for number in range(2))
+        completed = []
+        for training_class, calls in ((reached, 3), (short, 1)):
+            sample = services.followup_sample_draw(training_class_id=training_class.pk, trigger="class_finished")
+            for item in sample.items.order_by("position")[:calls]:
+                services.call_attempt_record(actor=county_user, item=item, outcome="completed", answers=ANSWERS)
+                completed.append(item.pk)
+        # Recorded today, after the due date (2026-02-28): late, except the three dated before it.
+        on_time = [completed[0], completed[1], completed[3]]
+        FollowupItem.objects.filter(pk__in=on_time).update(completed_at=timezone.make_aware(timezone.datetime(2026, 2, 10, 9)))
+        client.force_login(county_user)
+        page = client.get(reverse("followups:coverage"), {"due_from": "2026-01-01", "due_to": "2026-12-31"}).content.decode()
+        cells = "".join(f'<td class="text-end">{figure}</td>' for figure in (2, 1, 6, 4, 3))
+        assert f"<td>乌兰浩特市</td>{cells}" in page, "2 classes, 1 reached 20%, 6 to phone, 4 phoned, 3 on time"
+
+    def test_the_worklist_lists_pending_calls_by_due_date_then_draw_order(self, client, county_user, institution, occupation):
+        later = ended_class(institution, occupation, batch="XA152201-2026-540", ended=date(2026, 1, 31))
+        sooner = ended_class(institution, occupation, batch="XA152201-2026-541", ended=date(2025, 12, 15))
+        samples = [services.followup_sample_draw(training_class_id=training_class.pk, trigger="class_finished")
+                   for training_class in (later, sooner)]
+        assert samples[1].due_date < samples[0].due_date
+        first_call = samples[1].items.order_by("position").first()
+        services.call_attempt_record(actor=county_user, item=first_call, outcome="completed", answers=ANSWERS)
+        client.force_login(county_user)
+        shown = [item.pk for item in client.get(reverse("followups:worklist")).context["page"]]
+        expected = [item.pk for sample in reversed(samples) for item in sample.items.order_by("position")
+                    if item.pk != first_call.pk]
+        assert shown == expected
+
     def test_overdue_follow_ups_remind_the_county_once_a_day(self, sampled, county_user, other_county_user):
         assert services.reminders_create_for_overdue(today=date(2026, 3, 1)) == 1
         assert services.reminders_create_for_overdue(today=date(2026, 3, 1)) == 0

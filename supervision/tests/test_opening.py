@@ -18,7 +18,9 @@ from conftest import approve_opening, enroll, make_class
 from supervision import opening, rules, teachers
 from supervision.demand_selectors import classes_matching_wishes
 from supervision.models import ChangeRequest, ClassTeacher, OpeningDocument, OpeningEvent, OpeningReview, Teacher
-from supervision.opening_selectors import opening_checks, opening_reviews_visible_to, trainee_checks
+from supervision.opening_selectors import (
+    opening_checks, opening_list_for, opening_list_page_source, opening_reviews_visible_to, trainee_checks,
+)
 from xingan_training.errors import ServiceError
 from xingan_training.personal_data import phone_digest
 
@@ -635,6 +637,33 @@ class TestPages:
         assert client.get(reverse("supervision:opening_list"), {"state": "\x00"}).status_code == 400
         response = client.get(reverse("supervision:opening_list"), {"state": "nonsense", "page": "x"})
         assert response.status_code == 200 and "筛选条件无效" in response.content.decode()
+
+    def test_the_list_pages_oldest_submission_first_then_the_classes_never_submitted(
+        self, login, county_user, institution, occupation,
+    ):
+        start = timezone.now() - timedelta(days=30)
+        submitted = []
+        for index in range(27):  # created out of submission order, so the order comes from submitted_at
+            created = make_class(institution, occupation, batch_number=f"XA152201-2026-{500 + index}")
+            OpeningReview.objects.create(training_class=created, status=Status.SUBMITTED,
+                                         submitted_at=start + timedelta(hours=(index * 7) % 27))
+            submitted.append((start + timedelta(hours=(index * 7) % 27), created.batch_number))
+        drafts = [make_class(institution, occupation, batch_number=f"XA152201-2026-{600 + index}",
+                             start_date=date(2026, 9, 1) - timedelta(days=index)) for index in range(4)]
+        client = login(county_user)
+        url = reverse("supervision:opening_list")
+        shown = []
+        for number in (1, 2):
+            response = client.get(url, {"page": number})
+            shown += [training_class.batch_number for training_class in response.context["page"]]
+        expected = [batch for _when, batch in sorted(submitted)] + [draft.batch_number for draft in reversed(drafts)]
+        assert shown == expected, "oldest submission first; never submitted last, earliest start first"
+        assert "第 2 / 2 页，共 31 条" in response.content.decode()
+        assert shown == [training_class.batch_number for training_class in opening_list_for(county_user)], "the export's order"
+        assert client.get(url, {"state": "not_submitted"}).context["page"].paginator.count == 4
+        source = opening_list_page_source(county_user)
+        for begin in range(0, 31, 2):  # within the submitted, across the boundary and wholly beyond it
+            assert [row.batch_number for row in source[begin:begin + 3]] == expected[begin:begin + 3], begin
 
     def test_the_queue_counts_each_rows_trainees_in_a_fixed_number_of_queries(
         self, login, county_user, institution, occupation, submitted, django_assert_max_num_queries,

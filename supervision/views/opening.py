@@ -49,7 +49,7 @@ def _require_evidence_reader(request):
 @login_required
 def opening_list(request):
     form = OpeningFilterForm(request.GET or None)
-    classes = selectors.opening_list_for(request.user, **form.filters())
+    classes = selectors.opening_list_page_source(request.user, **form.filters())
     page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/opening/list.html", {
         "form": form, "page": page, "can_see_evidence": selectors.can_see_opening_evidence(request.user),
