@@ -19,6 +19,7 @@ from classes.selectors import classes_visible_to, counties_visible_to
 
 from .inspection_rules import inspection_pace_behind, inspections_to_regain_pace
 from .models import Inspection, InspectionAttachment
+from .models.inspections import INSPECTION_OPEN_FIRST
 from .rules import inspection_coverage_met
 
 # Decision (policy §8.5 "the classes that ran in that year"): a class has run once it started (培训中 or 已结业);
@@ -48,7 +49,8 @@ def inspection_attachments_visible_to(user) -> QuerySet[InspectionAttachment]:
 
 
 def inspection_list_for(user, *, status: str = "", county: Region | None = None) -> QuerySet[Inspection]:
-    """The inspection list, within inspections_visible_to: open plans first, then the rest, newest first."""
+    """The inspection list, within inspections_visible_to: open plans first, then the rest, newest first (the order
+    of the index inspection_list_order, so a page reads its entries from the index; the view pages first)."""
     inspections = inspections_visible_to(user)
     if status:
         inspections = inspections.filter(status=status)
@@ -57,8 +59,7 @@ def inspection_list_for(user, *, status: str = "", county: Region | None = None)
     return (
         inspections.select_related("training_class__institution__county", "training_class__occupation")
         .prefetch_related("inspectors")
-        .annotate(is_open=Case(When(status=Inspection.Status.PLANNED, then=Value(0)), default=Value(1)))
-        .order_by("is_open", "-planned_on", "-id")
+        .order_by(INSPECTION_OPEN_FIRST.asc(), "-planned_on", "-id")
     )
 
 

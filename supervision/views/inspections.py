@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from classes.selectors import classes_visible_to, counties_visible_to, institutions_visible_to
 from xingan_training.errors import ServiceError
+from xingan_training.pagination import ScaledPaginator
 
 from .. import inspection_selectors as selectors, inspections as services
 from ..forms.inspections import (
@@ -66,7 +67,10 @@ def inspection_list(request):
     counties = counties_visible_to(request.user).order_by("code")
     form = InspectionFilterForm(request.GET or None, counties=counties)
     inspections = selectors.inspection_list_for(request.user, **form.filters())
-    page = Paginator(inspections, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Page first: the page's ids from the order index, then those entries with their class and inspectors.
+    page = ScaledPaginator(inspections, PAGE_SIZE, rows_for=lambda ids: inspections.filter(pk__in=ids)).get_page(
+        request.GET.get("page")
+    )
     return render(request, "supervision/inspections/list.html", {
         "form": form, "page": page, "is_staff": _is_staff(request.user),
     })
