@@ -9,7 +9,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -206,7 +205,9 @@ def inspection_coverage(request):
     filters = form.filters(default_year=today.year)
     year = filters["year"]
     coverage = selectors.inspection_coverage_for(request.user, today=today, **filters)
-    page = Paginator(selectors.uninspected_batches_for(request.user, today=today, **filters), PAGE_SIZE).get_page(
+    batches = selectors.uninspected_batches_for(request.user, today=today, **filters)
+    # Page first: the page's ids, then those batches with their institution and occupation.
+    page = ScaledPaginator(batches, PAGE_SIZE, rows_for=lambda ids: batches.filter(pk__in=ids)).get_page(
         request.GET.get("page")
     )
     can_plan = services.can_plan_inspections(request.user)
