@@ -751,6 +751,15 @@ class TestTeacherPerformance:
         rows = login(other_institution_user).get(reverse("supervision:teacher_performance"), {"year": YEAR}).context["rows"]
         assert [row.name for row in rows] == ["乌老师"] and rows[0].classes == 1
 
+    def test_the_pager_counts_the_teachers_listed_in_the_users_scope(self, login, league_user, other_county_user, taught):
+        # Counted over the assignments alone: each teacher once, whatever their classes and forms.
+        league_page = login(league_user).get(reverse("supervision:teacher_performance"), {"year": YEAR}).context["page"]
+        assert league_page.paginator.count == 2
+        searched = login(league_user).get(reverse("supervision:teacher_performance"), {"year": YEAR, "q": "乌"}).context["page"]
+        assert searched.paginator.count == 1
+        other_county = login(other_county_user).get(reverse("supervision:teacher_performance"), {"year": YEAR}).context["page"]
+        assert other_county.paginator.count == 1
+
     def test_anonymous_visitors_are_sent_to_login(self, client):
         response = client.get(reverse("supervision:teacher_performance"))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
