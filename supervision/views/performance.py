@@ -215,10 +215,7 @@ def decision_list(request):
 def teacher_performance(request):
     form = TeacherPerformanceFilterForm(request.GET or None, years=_years(request))
     filters = form.filters()
-    paginator = Paginator(selectors.teacher_performance_for(request.user, **filters), TEACHER_PAGE_SIZE)
-    # The count of teachers, without the forms each row carries (Django would count the grouped rows).
-    paginator.count = selectors.teacher_performance_count(request.user, **filters)
-    page = paginator.get_page(request.GET.get("page"))
+    page = Paginator(selectors.teacher_performance_for(request.user, **filters), TEACHER_PAGE_SIZE).get_page(request.GET.get("page"))
     rows = selectors.teacher_performance_rows(
         request.user, list(page.object_list), year=filters["year"], first_rank=page.start_index()
     )
