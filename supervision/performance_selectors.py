@@ -456,7 +456,9 @@ def teacher_performance_for(user, *, year: int, sort: str = "share", query: str 
     keeps its class, evaluations.0004), and the year's assignments; each teacher sums the counts of their classes.
     Neither query joins the rosters, and neither multiplies a class's forms by its teachers."""
     assignments = _teacher_assignments(user, year=year, query=query)
-    forms = TraineeEvaluation.objects.filter(is_valid=True, training_class__in=assignments.values("training_class"))
+    # The forms of the year's classes in the user's scope (those of a class nobody teaches are counted and unused).
+    year_classes = _year_classes(classes_visible_to(user), year)
+    forms = TraineeEvaluation.objects.filter(is_valid=True, training_class__in=year_classes)
     if teacher_forms_verified_only(user):
         forms = forms.filter(training_class__review__status__in=VERIFIED)
     counts = {
