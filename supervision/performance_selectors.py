@@ -9,7 +9,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from fractions import Fraction
 
 from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -420,25 +419,17 @@ def _teacher_assignments(user, *, year: int, query: str) -> QuerySet:
     return assignments
 
 
-def _share_key(row: dict) -> tuple[bool, Fraction]:
-    """Ascending key of a row's share, a teacher without forms (no share) after every share."""
-    return (row["forms"] == 0, Fraction(row["good_forms"], row["forms"]) if row["forms"] else Fraction(0))
-
-
 def _teacher_order(sort: str):
     """The sort key of a row: ``share`` best first, ties by the number of forms (more first), then name; ``share_asc``
-    worst first, same ties; ``classes`` most classes first, then the best share, then name; ``name``. Shares are
-    compared as exact fractions."""
+    worst first, same ties; ``classes`` most classes first, then the best share, then name; ``name``. A teacher
+    without forms (no share) comes after every share. The share is compared as the float the database compared
+    when it sorted these rows (good_forms / forms in double precision), so the order is the same."""
     by_name = lambda row: (row["teacher__name"], row["teacher_id"])  # noqa: E731
     if sort == "name":
         return by_name
     if sort == "share_asc":
-        return lambda row: (_share_key(row), -row["forms"], *by_name(row))
-
-    def best_share(row) -> tuple[bool, Fraction]:
-        is_absent, share = _share_key(row)
-        return (is_absent, -share)
-
+        return lambda row: (row["share"] is None, row["share"] or 0.0, -row["forms"], *by_name(row))
+    best_share = lambda row: (row["share"] is None, -(row["share"] or 0.0))  # noqa: E731
     if sort == "classes":
         return lambda row: (-row["classes"], *best_share(row), *by_name(row))
     return lambda row: (*best_share(row), -row["forms"], *by_name(row))
