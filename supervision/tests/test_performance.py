@@ -732,6 +732,12 @@ class TestTeacherPerformance:
         ascending = list(teacher_performance_for(league_user, year=YEAR, sort="share_asc"))
         assert [row["teacher__name"] for row in ascending] == ["多老师", "少老师"]
 
+    def test_the_other_orders_rank_by_classes_then_share_and_by_name(self, league_user, taught):
+        # Both taught two classes: the better share (4/9 before 3/7) breaks the tie; by name, 乌 (U+4E4C) before 白.
+        by_classes = teacher_performance_for(league_user, year=YEAR, sort="classes")
+        assert [(row["teacher__name"], row["classes"]) for row in by_classes] == [("白老师", 2), ("乌老师", 2)]
+        assert [row["teacher__name"] for row in teacher_performance_for(league_user, year=YEAR, sort="name")] == ["乌老师", "白老师"]
+
     def test_county_staff_see_their_countys_classes_only(self, login, county_user, other_county_user, taught):
         rows = login(county_user).get(reverse("supervision:teacher_performance"), {"year": YEAR}).context["rows"]
         assert figures(rows) == {
