@@ -218,6 +218,9 @@ class TrainingClass(LockableModel):
             models.Index(fields=["assessment_end_date"], name="class_assessment_end"),
             # The landing page's tallies per county and status: an index-only scan instead of reading every class.
             models.Index(fields=["institution", "status"], include=["assessment_end_date"], name="class_institution_status"),
+            # A year's batches (started, and training on some day of the year: end_date on or after 1 January), for
+            # inspection coverage (policy §8.5): the year's ~10,000 classes instead of a scan of all of them.
+            models.Index(fields=["status", "end_date"], name="class_status_end"),
         ]
 
     def __str__(self):
