@@ -56,7 +56,8 @@ def seed() -> int:
         training_class = by_class[enrollment.training_class_id]
         if rng.random() < 0.9:
             forms.append(TraineeEvaluation(
-                enrollment=enrollment, overall=rng.choice(RATINGS), **dict.fromkeys(TRAINEE_ITEM_FIELDS, "good"),
+                enrollment=enrollment, training_class=training_class, overall=rng.choice(RATINGS),
+                **dict.fromkeys(TRAINEE_ITEM_FIELDS, "good"),
                 completed_training=True, attended_from=training_class.start_date, attended_to=training_class.end_date,
                 attended_amount=60, organiser_name="基准测试学校", occupation_name="电工", is_confirmed=True,
                 signed_on=training_class.end_date, source="paper",

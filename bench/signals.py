@@ -116,7 +116,8 @@ def seed(classes_total: int, rng: random.Random) -> dict:
         for enrollment in by_class[training_class.pk]:
             answers = {f"item_{item}": rng.choices(RATINGS, RATING_WEIGHTS)[0] for item in range(1, 9)}
             forms.append(TraineeEvaluation(
-                enrollment=enrollment, overall=rng.choices(RATINGS, RATING_WEIGHTS)[0], completed_training=True,
+                enrollment=enrollment, training_class=training_class, overall=rng.choices(RATINGS, RATING_WEIGHTS)[0],
+                completed_training=True,
                 attended_from=training_class.start_date, attended_to=training_class.end_date, attended_amount=60,
                 attended_unit="hours", organiser_name="基准机构", occupation_name="职业", is_confirmed=True,
                 signed_on=training_class.end_date, source="online", **answers,

@@ -112,6 +112,13 @@ class TraineeEvaluation(LockableModel):
     enrollment = models.ForeignKey(
         "classes.Enrollment", verbose_name="学员", on_delete=models.PROTECT, related_name="evaluations"
     )
+    # The enrollment's class, kept on the form (save() copies it; an enrollment never changes class) so that a
+    # class's forms are read from one index without visiting its roster: the teacher ranking counts the forms of a
+    # year's classes (270,000 at region scale) for every teacher before it can order them.
+    training_class = models.ForeignKey(
+        "classes.TrainingClass", verbose_name="培训班", on_delete=models.PROTECT, related_name="trainee_evaluations",
+        editable=False,
+    )
     item_1 = rating_field(f"1、{TRAINEE_ITEMS[0]}")
     item_2 = rating_field(f"2、{TRAINEE_ITEMS[1]}")
     item_3 = rating_field(f"3、{TRAINEE_ITEMS[2]}")
@@ -144,6 +151,13 @@ class TraineeEvaluation(LockableModel):
     class Meta:
         verbose_name = "学员绩效评价和诚信登记表（附表2）"
         verbose_name_plural = "学员绩效评价和诚信登记表（附表2）"
+        indexes = [
+            # The valid forms of a class and their item 7 (师资配备和授课质量), read from the index alone: teacher
+            # performance (policy §8.8) counts them for every class of a year to rank the teachers by their share.
+            models.Index(
+                fields=["training_class", "item_7"], condition=Q(is_valid=True), name="trainee_form_class_item_7"
+            ),
+        ]
         constraints = [
             # Two identical submissions at the same moment still give one valid form.
             models.UniqueConstraint(fields=["enrollment"], condition=Q(is_valid=True), name="one_valid_form_per_trainee"),
@@ -152,6 +166,13 @@ class TraineeEvaluation(LockableModel):
                 name="trainee_form_dates_in_order", condition=Q(attended_to__gte=models.F("attended_from"))
             ),
         ]
+
+    def save(self, *args, **kwargs):
+        # A new form always takes its enrollment's class, whatever a caller passed: the copy can never disagree
+        # with the roster (an enrollment never changes class, and the form's enrollment is not editable).
+        if self.enrollment_id is not None and (self._state.adding or self.training_class_id is None):
+            self.training_class_id = self.enrollment.training_class_id
+        super().save(*args, **kwargs)
 
 
 class EvaluationLink(LockableModel):

@@ -19,6 +19,7 @@ from classes.selectors import classes_visible_to, counties_visible_to
 
 from .inspection_rules import inspection_pace_behind, inspections_to_regain_pace
 from .models import Inspection, InspectionAttachment
+from .models.inspections import INSPECTION_OPEN_FIRST
 from .rules import inspection_coverage_met
 
 # Decision (policy §8.5 "the classes that ran in that year"): a class has run once it started (培训中 or 已结业);
@@ -48,7 +49,8 @@ def inspection_attachments_visible_to(user) -> QuerySet[InspectionAttachment]:
 
 
 def inspection_list_for(user, *, status: str = "", county: Region | None = None) -> QuerySet[Inspection]:
-    """The inspection list, within inspections_visible_to: open plans first, then the rest, newest first."""
+    """The inspection list, within inspections_visible_to: open plans first, then the rest, newest first (the order
+    of the index inspection_list_order, so a page reads its entries from the index; the view pages first)."""
     inspections = inspections_visible_to(user)
     if status:
         inspections = inspections.filter(status=status)
@@ -57,8 +59,7 @@ def inspection_list_for(user, *, status: str = "", county: Region | None = None)
     return (
         inspections.select_related("training_class__institution__county", "training_class__occupation")
         .prefetch_related("inspectors")
-        .annotate(is_open=Case(When(status=Inspection.Status.PLANNED, then=Value(0)), default=Value(1)))
-        .order_by("is_open", "-planned_on", "-id")
+        .order_by(INSPECTION_OPEN_FIRST.asc(), "-planned_on", "-id")
     )
 
 
@@ -213,23 +214,31 @@ def inspection_coverage_for(
     classes = batches_of_year(classes_visible_to(user), year)
     if institution is not None:
         classes = classes.filter(institution=institution)
+    # Grouped by (county, inspected, settled), so that the inspection check runs once per batch (a filtered count
+    # per figure would run it once per figure); the figures are summed from the at most four groups of a county.
     rows = (
         classes
         .filter(institution__county__in=counties)
-        .annotate(is_inspected=_inspected_in(year))
-        .values("institution__county")
         .annotate(
-            batches=Count("pk"),
-            inspected=Count("pk", filter=Q(is_inspected=True)),
-            missed=Count("pk", filter=Q(is_inspected=False) & settled),
+            is_inspected=_inspected_in(year),
+            is_settled=Case(When(settled, then=Value(True)), default=Value(False), output_field=BooleanField()),
         )
+        .values("institution__county", "is_inspected", "is_settled")
+        .annotate(batches=Count("pk"))
         .order_by()
     )
-    figures = {row["institution__county"]: row for row in rows}
+    figures: dict[int, dict[str, int]] = {}
+    for row in rows:
+        figure = figures.setdefault(row["institution__county"], {"batches": 0, "inspected": 0, "missed": 0})
+        figure["batches"] += row["batches"]
+        if row["is_inspected"]:
+            figure["inspected"] += row["batches"]
+        elif row["is_settled"]:
+            figure["missed"] += row["batches"]
     coverage = []
     for region in counties:
-        row = figures.get(region.pk, {})
-        coverage.append(CountyCoverage(region, year, row.get("batches", 0), row.get("inspected", 0), row.get("missed", 0)))
+        figure = figures.get(region.pk, {})
+        coverage.append(CountyCoverage(region, year, figure.get("batches", 0), figure.get("inspected", 0), figure.get("missed", 0)))
     return coverage
 
 

@@ -10,17 +10,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import (
-    Case, CharField, Count, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When,
-)
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role
 from classes.models import Enrollment, Institution, TrainingClass
 from classes.selectors import classes_visible_to, enrollments_visible_to, institutions_visible_to
 from evaluations import rules as evaluation_rules
-from evaluations.models import Investigation
+from evaluations.models import Investigation, TraineeEvaluation
 from evaluations.permissions import VERIFIED
 from evaluations.selectors import conclusion_from_facts, grade_from_facts, investigations_visible_to, with_review_facts
 from followups.selectors import employment_grades_by
@@ -494,13 +492,7 @@ def public_institution_lookup(query: str) -> tuple[list[PublicInstitutionStatus]
 
 # Teacher performance (policy §8.8) ----------------------------------------------------------------------------------
 
-TEACHER_SORTS = {
-    # share: best first; ties by the number of forms (more forms first), then name
-    "share": (F("share").desc(nulls_last=True), "-forms", "teacher__name", "teacher_id"),
-    "share_asc": (F("share").asc(nulls_last=True), "-forms", "teacher__name", "teacher_id"),
-    "classes": ("-classes", F("share").desc(nulls_last=True), "teacher__name", "teacher_id"),
-    "name": ("teacher__name", "teacher_id"),
-}
+TEACHER_SORTS = ("share", "share_asc", "classes", "name")
 
 
 def teacher_forms_verified_only(user) -> bool:
@@ -508,35 +500,69 @@ def teacher_forms_verified_only(user) -> bool:
     return user.role == Role.INSTITUTION
 
 
-def teacher_performance_for(user, *, year: int, sort: str = "share", query: str = "") -> QuerySet:
-    """One row per teacher who taught a class started in ``year`` that the user may see: league staff their league's
-    classes, county staff their county's, institution staff their own (class_teachers_visible_to). Each row: classes
-    taught, valid 附表2 of those classes and how many rated item 7 (师资配备和授课质量) 优 or 良 — for an institution
-    only the forms of classes the county has verified, as on its class pages (policy §6.6). Sorted in the database
-    (the share is a float there only to order rows; pages show the exact counts). One query per page."""
+def _teacher_assignments(user, *, year: int, query: str) -> QuerySet:
     assignments = class_teachers_visible_to(user).filter(
         training_class__start_date__range=year_bounds(year), training_class__status__in=STARTED_CLASS_STATUSES
     )
     if query.strip():
         assignments = assignments.filter(teacher__name__icontains=query.strip())
-    forms = Q(training_class__enrollments__evaluations__is_valid=True)
+    return assignments
+
+
+def _teacher_order(sort: str):
+    """The sort key of a row: ``share`` best first, ties by the number of forms (more first), then name; ``share_asc``
+    worst first, same ties; ``classes`` most classes first, then the best share, then name; ``name``. A teacher
+    without forms (no share) comes after every share. The share is compared as the float the database compared
+    when it sorted these rows (good_forms / forms in double precision), so the order is the same."""
+    by_name = lambda row: (row["teacher__name"], row["teacher_id"])  # noqa: E731
+    if sort == "name":
+        return by_name
+    if sort == "share_asc":
+        return lambda row: (row["share"] is None, row["share"] or 0.0, -row["forms"], *by_name(row))
+    best_share = lambda row: (row["share"] is None, -(row["share"] or 0.0))  # noqa: E731
+    if sort == "classes":
+        return lambda row: (-row["classes"], *best_share(row), *by_name(row))
+    return lambda row: (*best_share(row), -row["forms"], *by_name(row))
+
+
+def teacher_performance_for(user, *, year: int, sort: str = "share", query: str = "") -> list[dict]:
+    """One row per teacher who taught a class started in ``year`` that the user may see: league staff their league's
+    classes, county staff their county's, institution staff their own (class_teachers_visible_to). Each row: classes
+    taught, valid 附表2 of those classes and how many rated item 7 (师资配备和授课质量) 优 or 良 — for an institution
+    only the forms of classes the county has verified, as on its class pages (policy §6.6). Rows are dicts
+    (teacher_id, teacher__name, teacher__employment_type, classes, forms, good_forms, share), in the page's order.
+
+    The ranking needs every teacher's share, so the figures are counted for all of them, exactly, in two queries:
+    the valid forms of each of the year's classes, counted from the index trainee_form_class_item_7 alone (the form
+    keeps its class, evaluations.0004), and the year's assignments; each teacher sums the counts of their classes.
+    Neither query joins the rosters, and neither multiplies a class's forms by its teachers."""
+    assignments = _teacher_assignments(user, year=year, query=query)
+    # The forms of the year's classes in the user's scope (those of a class nobody teaches are counted and unused).
+    year_classes = _year_classes(classes_visible_to(user), year)
+    forms = TraineeEvaluation.objects.filter(is_valid=True, training_class__in=year_classes)
     if teacher_forms_verified_only(user):
-        forms &= Q(training_class__review__status__in=VERIFIED)
-    good = forms & Q(training_class__enrollments__evaluations__item_7__in=GOOD_RATINGS)
-    rows = (
-        assignments.values("teacher_id", "teacher__name", "teacher__employment_type")
-        .annotate(
-            classes=Count("training_class", distinct=True),
-            forms=Count("training_class__enrollments__evaluations", filter=forms),
-            good_forms=Count("training_class__enrollments__evaluations", filter=good),
-        )
-        .annotate(share=Case(
-            When(forms=0, then=Value(None, output_field=FloatField())),
-            default=Cast("good_forms", FloatField()) / Cast("forms", FloatField()),
-            output_field=FloatField(),
-        ))
-    )
-    return rows.order_by(*TEACHER_SORTS.get(sort, TEACHER_SORTS["share"]))
+        forms = forms.filter(training_class__review__status__in=VERIFIED)
+    counts = {
+        class_id: (total, good)
+        for class_id, total, good in forms.order_by().values("training_class")
+        .annotate(total=Count("training_class"), good=Count("item_7", filter=Q(item_7__in=GOOD_RATINGS)))
+        .values_list("training_class", "total", "good")
+    }
+    rows: dict[int, dict] = {}
+    for teacher_id, class_id, name, employment_type in assignments.order_by().values_list(
+        "teacher_id", "training_class_id", "teacher__name", "teacher__employment_type"
+    ):
+        row = rows.setdefault(teacher_id, {
+            "teacher_id": teacher_id, "teacher__name": name, "teacher__employment_type": employment_type,
+            "classes": 0, "forms": 0, "good_forms": 0,
+        })
+        total, good = counts.get(class_id, (0, 0))
+        row["classes"] += 1  # a teacher is assigned to a class once (class_teacher_once_per_class)
+        row["forms"] += total
+        row["good_forms"] += good
+    for row in rows.values():
+        row["share"] = row["good_forms"] / row["forms"] if row["forms"] else None
+    return sorted(rows.values(), key=_teacher_order(sort if sort in TEACHER_SORTS else "share"))
 
 
 @dataclass(frozen=True)

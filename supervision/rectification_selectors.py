@@ -7,7 +7,7 @@ nothing (another county's item is a 404, as a missing one). Raising and closing 
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Count, Q, QuerySet
 
 from accounts.models import Role
 from accounts.scoping import scope_to_user
@@ -15,6 +15,7 @@ from classes.models import Institution, Region
 from classes.selectors import counties_visible_to, institutions_visible_to
 
 from .models import RectificationAttachment, RectificationItem, RectificationItemEvent
+from .models.rectification import RECTIFICATION_CLOSED_LAST
 from .rules import rectification_overdue
 
 UNRESOLVED = RectificationItem.UNRESOLVED_STATUSES
@@ -68,9 +69,11 @@ def rectification_item_list_for(
         items = items.filter(found_on__gte=found_from)
     if found_to is not None:
         items = items.filter(found_on__lte=found_to)
-    # Unresolved items first (the earliest deadline, so the overdue ones, on top), then the closed ones.
-    closed_last = Case(When(status=RectificationItem.Status.CLOSED, then=Value(1)), default=Value(0))
-    return items.select_related("institution__county", "training_class", "notice").order_by(closed_last, "deadline", "id")
+    # Unresolved items first (the earliest deadline, so the overdue ones, on top), then the closed ones: the order of
+    # the index rectification_ledger_order, so a page reads its items from the index (the view pages first).
+    return items.select_related("institution__county", "training_class", "notice").order_by(
+        RECTIFICATION_CLOSED_LAST.asc(), "deadline", "id"
+    )
 
 
 @dataclass(frozen=True)

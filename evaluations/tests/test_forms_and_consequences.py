@@ -28,6 +28,7 @@ class TestTraineePhoneForm:
         assert "提交成功" in response.content.decode()
         form = TraineeEvaluation.objects.get(enrollment__trainee=trainee)
         assert form.source == "online" and form.is_confirmed and form.entered_by is None
+        assert form.training_class == running_class  # the class its forms are counted by (teacher performance)
 
     def test_a_mismatched_identity_is_refused_and_keeps_what_was_typed(self, client, running_class, link):
         trainee = running_class.enrollments.first().trainee

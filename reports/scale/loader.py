@@ -455,11 +455,11 @@ class ScaleLoader:
                     number += 1
                     choices = near[row.overall]
                     items = [choices[int(rng.random() * 3)] for _ in TRAINEE_ITEM_FIELDS]
-                    yield (row.enrollment_id, *items, suggestions[int(rng.random() * len(suggestions))], row.overall,
+                    yield (row.enrollment_id, self.class_id(plan), *items, suggestions[int(rng.random() * len(suggestions))], row.overall,
                            True, plan.start, plan.end, hours, "hours", organiser, occupation, True, plan.end,
                            "online", None, submitted, True, "")
 
-        copy_rows(TraineeEvaluation, ["enrollment", *TRAINEE_ITEM_FIELDS, "suggestions", "overall",
+        copy_rows(TraineeEvaluation, ["enrollment", "training_class", *TRAINEE_ITEM_FIELDS, "suggestions", "overall",
                                       "completed_training", "attended_from", "attended_to", "attended_amount",
                                       "attended_unit", "organiser_name", "occupation_name", "is_confirmed",
                                       "signed_on", "source", "entered_by", "submitted_at", "is_valid",

@@ -72,6 +72,12 @@ def test_every_trainee_has_a_valid_unique_resident_id(seeded):
 
 
 @pytest.mark.django_db
+def test_every_form_keeps_the_class_of_its_trainees_enrollment(seeded):
+    # Teacher performance counts a class's forms by the class kept on the form (evaluations.0004).
+    assert TraineeEvaluation.objects.exists()
+    assert not TraineeEvaluation.objects.exclude(training_class=F("enrollment__training_class")).exists()
+
+
 def test_rosters_stay_within_the_registered_headcount(seeded):
     over = TrainingClass.objects.annotate(enrolled=Count("enrollments")).filter(
         Q(enrolled__gt=F("registered_headcount")) | Q(registered_headcount__gt=200))

@@ -763,6 +763,12 @@ class TestTeacherPerformance:
         ascending = list(teacher_performance_for(league_user, year=YEAR, sort="share_asc"))
         assert [row["teacher__name"] for row in ascending] == ["多老师", "少老师"]
 
+    def test_the_other_orders_rank_by_classes_then_share_and_by_name(self, league_user, taught):
+        # Both taught two classes: the better share (4/9 before 3/7) breaks the tie; by name, 乌 (U+4E4C) before 白.
+        by_classes = teacher_performance_for(league_user, year=YEAR, sort="classes")
+        assert [(row["teacher__name"], row["classes"]) for row in by_classes] == [("白老师", 2), ("乌老师", 2)]
+        assert [row["teacher__name"] for row in teacher_performance_for(league_user, year=YEAR, sort="name")] == ["乌老师", "白老师"]
+
     def test_county_staff_see_their_countys_classes_only(self, login, county_user, other_county_user, taught):
         rows = login(county_user).get(reverse("supervision:teacher_performance"), {"year": YEAR}).context["rows"]
         assert figures(rows) == {
@@ -781,6 +787,15 @@ class TestTeacherPerformance:
     def test_the_other_institution_sees_nothing_of_ours(self, login, other_institution_user, taught):
         rows = login(other_institution_user).get(reverse("supervision:teacher_performance"), {"year": YEAR}).context["rows"]
         assert [row.name for row in rows] == ["乌老师"] and rows[0].classes == 1
+
+    def test_the_pager_counts_the_teachers_listed_in_the_users_scope(self, login, league_user, other_county_user, taught):
+        # Counted over the assignments alone: each teacher once, whatever their classes and forms.
+        league_page = login(league_user).get(reverse("supervision:teacher_performance"), {"year": YEAR}).context["page"]
+        assert league_page.paginator.count == 2
+        searched = login(league_user).get(reverse("supervision:teacher_performance"), {"year": YEAR, "q": "乌"}).context["page"]
+        assert searched.paginator.count == 1
+        other_county = login(other_county_user).get(reverse("supervision:teacher_performance"), {"year": YEAR}).context["page"]
+        assert other_county.paginator.count == 1
 
     def test_anonymous_visitors_are_sent_to_login(self, client):
         response = client.get(reverse("supervision:teacher_performance"))

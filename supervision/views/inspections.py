@@ -9,7 +9,6 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from classes.selectors import classes_visible_to, counties_visible_to, institutions_visible_to
 from xingan_training.errors import ServiceError
+from xingan_training.pagination import ScaledPaginator
 
 from .. import inspection_selectors as selectors, inspections as services
 from ..forms.inspections import (
@@ -66,7 +66,10 @@ def inspection_list(request):
     counties = counties_visible_to(request.user).order_by("code")
     form = InspectionFilterForm(request.GET or None, counties=counties)
     inspections = selectors.inspection_list_for(request.user, **form.filters())
-    page = Paginator(inspections, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Page first: the page's ids from the order index, then those entries with their class and inspectors.
+    page = ScaledPaginator(inspections, PAGE_SIZE, rows_for=lambda ids: inspections.filter(pk__in=ids)).get_page(
+        request.GET.get("page")
+    )
     return render(request, "supervision/inspections/list.html", {
         "form": form, "page": page, "is_staff": _is_staff(request.user),
     })
@@ -202,7 +205,9 @@ def inspection_coverage(request):
     filters = form.filters(default_year=today.year)
     year = filters["year"]
     coverage = selectors.inspection_coverage_for(request.user, today=today, **filters)
-    page = Paginator(selectors.uninspected_batches_for(request.user, today=today, **filters), PAGE_SIZE).get_page(
+    batches = selectors.uninspected_batches_for(request.user, today=today, **filters)
+    # Page first: the page's ids, then those batches with their institution and occupation.
+    page = ScaledPaginator(batches, PAGE_SIZE, rows_for=lambda ids: batches.filter(pk__in=ids)).get_page(
         request.GET.get("page")
     )
     can_plan = services.can_plan_inspections(request.user)

@@ -4,7 +4,6 @@ Each view reads through rectification_selectors and writes through rectification
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from classes.selectors import classes_visible_to, institutions_visible_to
 from xingan_training.errors import ServiceError
+from xingan_training.pagination import ScaledPaginator
 
 from .. import rectification as services, rectification_selectors as selectors
 from ..forms.rectification import (
@@ -44,7 +44,8 @@ def rectification_list(request):
     )
     filters = form.filters()
     items = selectors.rectification_item_list_for(request.user, today=today, **filters)
-    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+    # Page first: the page's ids from the order index, then those items with their institution, class and notice.
+    page = ScaledPaginator(items, PAGE_SIZE, rows_for=lambda ids: items.filter(pk__in=ids)).get_page(request.GET.get("page"))
     return render(request, "supervision/rectification/list.html", {
         "form": form, "page": page, "rows": selectors.ledger_rows(page.object_list, today=today),
         "counts": selectors.rectification_counts_for(request.user, today=today),

@@ -272,7 +272,7 @@ DEPARTMENT_LISTS = ListExport(
 def _teacher_performance(user, params):
     filters = TeacherPerformanceFilterForm(params or None, years=years_with_classes(user, today=timezone.localdate())).filters()
     # The year rides on each row, for the employment counted per chunk (prepare has no parameters).
-    return teacher_performance_for(user, **filters).annotate(export_year=Value(filters["year"], output_field=IntegerField()))
+    return [{**row, "export_year": filters["year"]} for row in teacher_performance_for(user, **filters)]
 
 
 def _with_teacher_employment(user, batch: list) -> list:
