@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from classes.selectors import classes_visible_to
 from supervision.department_list_selectors import department_list_entries_of, department_lists_visible_to
+from supervision.opening import CHANGEABLE_FIELDS
 from supervision.opening_selectors import change_requests_of
 from supervision.models import ChangeRequest, DepartmentListEntry
 
@@ -30,7 +31,10 @@ def _change_requests(user, params: Mapping):
 
 
 def _field_changes(change_request: ChangeRequest) -> str:
-    return "；".join(f"{change['label']}：{change['old']} → {change['new']}" for change in change_request.field_changes.values())
+    # In the form's order of the fields: PostgreSQL's jsonb does not keep the order the keys were written in.
+    changes = change_request.field_changes
+    return "；".join(f"{changes[name]['label']}：{changes[name]['old']} → {changes[name]['new']}"
+                    for name in CHANGEABLE_FIELDS if name in changes)
 
 
 def _removals(change_request: ChangeRequest) -> str:
