@@ -527,6 +527,16 @@ class TestQueuing:
             notify_class_changed(training_class.pk, ClassChange.ROSTER_IMPORTED)
         assert "left to the nightly sweep" in caplog.text
 
+    def test_a_burst_of_changes_to_one_class_queues_one_recompute(
+        self, training_class, other_class, django_capture_on_commit_callbacks, sent
+    ):
+        for _ in range(5):
+            with django_capture_on_commit_callbacks(execute=True):
+                notify_class_changed(training_class.pk, ClassChange.ROSTER_IMPORTED)
+        with django_capture_on_commit_callbacks(execute=True):
+            notify_class_changed(other_class.pk, ClassChange.ROSTER_IMPORTED)
+        assert [args[0] for args in sent] == [[training_class.pk], [other_class.pk]]
+
     def test_the_task_recomputes_the_classes_it_names(self, phone_class):
         assert recompute_signals([phone_class.pk]) == 1 and only_signal().status == "open"
 
