@@ -439,7 +439,7 @@ def main() -> int:
         from redis import Redis
 
         broker = Redis.from_url(os.environ["CELERY_BROKER_URL"])
-        print(f"Fraud-signal recomputes queued on commit (one per accepted form; no worker ran): {broker.llen('celery')}")
+        print(f"Fraud-signal recomputes queued on commit (one per class and 20 s, not per form; no worker ran): {broker.llen('celery')}")
         broker.delete("celery")
         # A phone that timed out may or may not have been saved (the server finishes what it took in): its row is
         # counted apart, and is neither lost nor extra.
