@@ -534,7 +534,7 @@ def teacher_performance_for(user, *, year: int, sort: str = "share", query: str 
 
     The ranking needs every teacher's share, so the figures are counted for all of them, exactly, in two queries:
     the valid forms of each of the year's classes, counted from the index trainee_form_class_item_7 alone (the form
-    keeps its class, evaluations.0004), and the year's assignments; each teacher sums the counts of their classes.
+    keeps its class, evaluations.0005), and the year's assignments; each teacher sums the counts of their classes.
     Neither query joins the rosters, and neither multiplies a class's forms by its teachers."""
     assignments = _teacher_assignments(user, year=year, query=query)
     # The forms of the year's classes in the user's scope (those of a class nobody teaches are counted and unused).
