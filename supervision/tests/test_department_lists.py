@@ -201,3 +201,10 @@ class TestMatching:
         assert trainee_checks(training_class, [enrollment])[0].list_match == "matched"
         import_list(league_user, "rural_migrants", PEOPLE[:1])
         assert trainee_checks(training_class, [enrollment])[0].list_match == "unmatched"
+
+
+def test_the_opening_queue_offers_the_department_lists_only_to_those_who_may_read_them(login, county_user, league_user):
+    link = f'href="{reverse("supervision:department_list_list")}">部门名单</a>'
+    assert link not in login(county_user).get(reverse("supervision:opening_list")).content.decode()
+    assert link in login(league_user).get(reverse("supervision:opening_list")).content.decode()
+    assert login(county_user).get(reverse("supervision:department_list_list")).status_code == 404

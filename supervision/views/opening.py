@@ -14,6 +14,7 @@ from classes.selectors import classes_visible_to, enrollments_visible_to
 from xingan_training.errors import ServiceError
 
 from .. import opening as services, opening_selectors as selectors
+from ..department_list_selectors import can_read_department_lists
 from ..forms.opening import (
     ChangeRequestForm,
     DocumentUploadForm,
@@ -53,6 +54,7 @@ def opening_list(request):
     page = Paginator(classes, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "supervision/opening/list.html", {
         "form": form, "page": page, "can_see_evidence": selectors.can_see_opening_evidence(request.user),
+        "can_read_department_lists": can_read_department_lists(request.user),
     })
 
 
