@@ -320,9 +320,7 @@ def _create_trainee_evaluation(enrollment: Enrollment, answers: dict, **extra) -
         raise ServiceError(ALREADY_SUBMITTED)
     try:
         with transaction.atomic():
-            return TraineeEvaluation.objects.create(
-                enrollment=enrollment, training_class_id=enrollment.training_class_id, **values, **extra
-            )
+            return TraineeEvaluation.objects.create(enrollment=enrollment, **values, **extra)
     except IntegrityError:
         # The partial unique index settles two identical submissions racing each other.
         raise ServiceError(ALREADY_SUBMITTED) from None

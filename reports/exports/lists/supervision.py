@@ -88,27 +88,32 @@ WISHES = ListExport(
     ),
 )
 
-# The pool shows ID numbers masked to every role; the full number is revealed one teacher at a time, audited.
+# A teacher as the pool and the review queue show one: the ID number masked to every role (the full number is
+# revealed one teacher at a time, audited, on the teacher's page).
+TEACHER_COLUMNS = (
+    Column("姓名", lambda teacher: teacher.name, width=10),
+    Column("身份证号", lambda teacher: teacher.id_number, width=20, personal=ID_NUMBER),
+    Column("专兼职", lambda teacher: teacher.get_employment_type_display(), width=8),
+    Column("授课职业（工种）", lambda teacher: "、".join(item.name for item in teacher.occupations.all()), width=24),
+    Column("资质类别", lambda teacher: teacher.get_qualification_display(), width=18),
+    Column("证书编号", lambda teacher: teacher.certificate_number, width=18),
+    Column("工作单位", lambda teacher: teacher.employer, width=24),
+    Column("推荐机构", lambda teacher: teacher.proposed_by_institution.name, width=28),
+)
+
 TEACHERS = ListExport(
     key="teachers",
     title="职业技能培训师资库",
     page="supervision:teacher_list",
     rows=lambda user, params: with_teacher_facts(teacher_list_for(user, **TeacherFilterForm(params or None).filters())),
     columns=(
-        Column("姓名", lambda teacher: teacher.name, width=10),
-        Column("身份证号", lambda teacher: teacher.id_number, width=20, personal=ID_NUMBER),
-        Column("专兼职", lambda teacher: teacher.get_employment_type_display(), width=8),
-        Column("授课职业（工种）", lambda teacher: "、".join(item.name for item in teacher.occupations.all()), width=24),
-        Column("资质类别", lambda teacher: teacher.get_qualification_display(), width=18),
-        Column("证书编号", lambda teacher: teacher.certificate_number, width=18),
-        Column("工作单位", lambda teacher: teacher.employer, width=24),
-        Column("推荐机构", lambda teacher: teacher.proposed_by_institution.name, width=28),
+        *TEACHER_COLUMNS,
         Column("授课班次（全盟）", lambda teacher: teacher.class_count, INTEGER, 14),
         Column("状态", lambda teacher: teacher.get_status_display(), width=8),
     ),
 )
 
-# The league's queue of proposals, masked as the page shows them (one reveal at a time, audited, on the teacher's page).
+# The league's queue of proposals.
 TEACHER_QUEUE = ListExport(
     key="teacher-queue",
     title="待确认的教师推荐",
@@ -116,14 +121,7 @@ TEACHER_QUEUE = ListExport(
     rows=lambda user, params: teacher_queue_for(user),
     is_allowed=can_review_teachers,
     columns=(
-        Column("姓名", lambda teacher: teacher.name, width=10),
-        Column("身份证号", lambda teacher: teacher.id_number, width=20, personal=ID_NUMBER),
-        Column("专兼职", lambda teacher: teacher.get_employment_type_display(), width=8),
-        Column("授课职业（工种）", lambda teacher: "、".join(item.name for item in teacher.occupations.all()), width=24),
-        Column("资质类别", lambda teacher: teacher.get_qualification_display(), width=18),
-        Column("证书编号", lambda teacher: teacher.certificate_number, width=18),
-        Column("工作单位", lambda teacher: teacher.employer, width=24),
-        Column("推荐机构", lambda teacher: teacher.proposed_by_institution.name, width=28),
+        *TEACHER_COLUMNS,
         Column("旗县市", lambda teacher: teacher.proposed_by_institution.county.name, width=12),
         Column("推荐时间", lambda teacher: teacher.proposed_at, DATETIME, 17),
     ),
