@@ -79,6 +79,20 @@ class CountyVerificationForm(ClassAssessmentForm):
         self.style_inputs()
 
 
+def _trainee_answer_field(db_field, **kwargs):
+    """附表2's fields as the form offers them, shaped once per form class rather than on each of a classroom's
+    submissions: the ratings without the blank radio the model's choices bring, each with the form's messages."""
+    field = db_field.formfield(**kwargs)
+    if db_field.name in (*TRAINEE_ITEM_FIELDS, "overall"):
+        field.choices = Rating.choices
+        field.error_messages.update(RATING_REQUIRED)
+    elif db_field.name == "attended_unit":
+        field.error_messages.update(invalid_choice="请选择课时或天。")
+    elif db_field.name == "signed_on":
+        field.initial = timezone.localdate
+    return field
+
+
 class TraineeEvaluationForm(RatingLayoutMixin, forms.ModelForm):
     """附表2's evaluation and participation facts."""
 
@@ -86,7 +100,8 @@ class TraineeEvaluationForm(RatingLayoutMixin, forms.ModelForm):
 
     completed_training = forms.TypedChoiceField(
         label="1、本人是否完成此次培训", choices=[("true", "是"), ("false", "否")], coerce=lambda value: value == "true",
-        widget=forms.RadioSelect, error_messages={"required": "请选择是否完成培训。"},
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择是否完成培训。", "invalid_choice": "请选择是或否。"},
     )
     is_confirmed = forms.BooleanField(
         label="本人确认以上内容真实，并签字确认", error_messages={"required": "请勾选本人确认后再提交。"}
@@ -95,6 +110,7 @@ class TraineeEvaluationForm(RatingLayoutMixin, forms.ModelForm):
     class Meta:
         model = TraineeEvaluation
         fields = list(TRAINEE_ANSWER_FIELDS)
+        formfield_callback = _trainee_answer_field
         widgets = {
             **{name: forms.RadioSelect for name in (*TRAINEE_ITEM_FIELDS, "overall")},
             "attended_from": DateInput(),
@@ -103,6 +119,7 @@ class TraineeEvaluationForm(RatingLayoutMixin, forms.ModelForm):
             "suggestions": forms.Textarea(attrs={"rows": 3}),
         }
         labels = {
+            **{name: f"{number}、{text}" for number, (name, text) in enumerate(zip(TRAINEE_ITEM_FIELDS, TRAINEE_ITEMS), 1)},
             "attended_from": "2、参加培训的起始日期",
             "attended_to": "参加培训的结束日期",
             "attended_amount": "3、参加培训的课时（天数）",
@@ -113,15 +130,6 @@ class TraineeEvaluationForm(RatingLayoutMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for number, (name, text) in enumerate(zip(TRAINEE_ITEM_FIELDS, TRAINEE_ITEMS), 1):
-            self.fields[name].label = f"{number}、{text}"
-            self.fields[name].choices = Rating.choices
-            self.fields[name].error_messages.update(RATING_REQUIRED)
-        self.fields["overall"].choices = Rating.choices
-        self.fields["overall"].error_messages.update(RATING_REQUIRED)
-        self.fields["attended_unit"].error_messages.update(invalid_choice="请选择课时或天。")
-        self.fields["completed_training"].error_messages.update(invalid_choice="请选择是或否。")
-        self.fields["signed_on"].initial = timezone.localdate
         bound_dates(self)
         self.style_inputs()
 

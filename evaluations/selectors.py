@@ -56,9 +56,17 @@ def evaluation_link_for_trainee(token: str) -> EvaluationLink | None:
     """The public 附表2 form's one read of its link: the active link with its class, the class's institution and
     occupation (the form's defaults) and its review (the approval lock, policy §6.5), or None for an unknown or
     revoked token. No user: the unguessable token is the credential (policy §6.6)."""
+    # Only the columns the form shows and checks: a whole classroom submits at once, and building the SQL for every
+    # column of four tables was the largest part of the form's CPU time (bench/submissions.py).
     return (
         EvaluationLink.objects.select_related(
             "training_class__institution", "training_class__occupation", "training_class__review"
+        )
+        .only(
+            "training_class_id", "revoked_at",
+            "training_class__start_date", "training_class__end_date",
+            "training_class__institution__name", "training_class__occupation__name",
+            "training_class__review__status",
         )
         .filter(token=token, revoked_at__isnull=True)
         .first()

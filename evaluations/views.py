@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -450,40 +451,44 @@ def trainee_form(request, token):
     training_class = link.training_class
     if not services.evaluation_window_is_open(training_class):
         return render(request, "evaluations/trainee_form_closed.html", {"message": "现在不在该培训班的评价时间内。"}, status=403)
-    identity = TraineeIdentityForm(request.POST or None)
-    form = TraineeEvaluationForm(request.POST or None, initial=_participation_initial(training_class))
-    error = ""
-    status = 200
-    if request.method == "POST":
-        address = client_ip(request)
-        if throttled := throttling.submission_refusal(link_id=link.pk, address=address):
-            error, status = throttled, 429
-        elif identity.is_valid() and form.is_valid():
-            try:
-                services.trainee_evaluation_submit_online(
-                    link=link, name=identity.cleaned_data["name"], id_number=identity.cleaned_data["id_number"],
-                    answers=form.answers(),
-                )
-            except services.TraineeIdentityMismatch as mismatch:
-                throttling.identity_failure_record(link_id=link.pk, address=address)
-                error, status = mismatch.message, 400
-            except ServiceError as refusal:
-                error, status = refusal.message, 400
-            else:
-                return render(request, "evaluations/trainee_form_done.html", {"training_class": training_class})
+    initial = _participation_initial(training_class)
+    context = {"training_class": training_class, "title": FORM_2_TITLE, "notice": DATA_NOTICE, "error": ""}
+    if request.method != "POST":
+        # The empty form's HTML is kept in the shared cache (_unbound_form_key), so the forms (~150 fields, copied
+        # per instance) are built only when the template misses it.
+        return render(request, "evaluations/trainee_form.html", {
+            **context, "unbound_form_key": _unbound_form_key(training_class, initial),
+            "identity": SimpleLazyObject(TraineeIdentityForm),
+            "form": SimpleLazyObject(lambda: TraineeEvaluationForm(initial=initial)),
+        })
+    identity = TraineeIdentityForm(request.POST)
+    form = TraineeEvaluationForm(request.POST, initial=initial)
+    address = client_ip(request)
+    if throttled := throttling.submission_refusal(link_id=link.pk, address=address):
+        error, status = throttled, 429
+    elif identity.is_valid() and form.is_valid():
+        try:
+            services.trainee_evaluation_submit_online(
+                link=link, name=identity.cleaned_data["name"], id_number=identity.cleaned_data["id_number"],
+                answers=form.answers(),
+            )
+        except services.TraineeIdentityMismatch as mismatch:
+            throttling.identity_failure_record(link_id=link.pk, address=address)
+            error, status = mismatch.message, 400
+        except ServiceError as refusal:
+            error, status = refusal.message, 400
         else:
-            error, status = "请检查标红的内容后重新提交，已填写的内容都已保留。", 400
+            return render(request, "evaluations/trainee_form_done.html", {"training_class": training_class})
+    else:
+        error, status = "请检查标红的内容后重新提交，已填写的内容都已保留。", 400
     return render(request, "evaluations/trainee_form.html", {
-        "training_class": training_class, "identity": identity, "form": form, "error": error,
-        "title": FORM_2_TITLE, "notice": DATA_NOTICE,
-        "unbound_form_key": _unbound_form_key(training_class) if request.method != "POST" else "",
+        **context, "identity": identity, "form": form, "error": error, "unbound_form_key": "",
     }, status=status)
 
 
-def _unbound_form_key(training_class) -> str:
+def _unbound_form_key(training_class, initial: dict) -> str:
     """The empty form's fields are the same for every trainee of a class on a day (its defaults come from the class
     record, the signing date is today) and hold nothing personal, so their HTML is rendered once and kept in the
     shared cache: rendering ~150 widgets is most of a GET's time while a class fills the form together.
     The key holds every value the defaults come from, so an edited class gets a fresh rendering."""
-    initial = _participation_initial(training_class)
     return "|".join(str(value) for value in (training_class.pk, timezone.localdate(), *initial.values()))

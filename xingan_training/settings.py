@@ -162,7 +162,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = env_str("CACHE_URL", "")
 if CACHE_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+    CACHES = {"default": {"BACKEND": "xingan_training.redis_cache.RedisCache", "LOCATION": CACHE_URL}}
 else:
     # A file cache is shared by every local process (unlike the per-process memory cache).
     CACHES = {

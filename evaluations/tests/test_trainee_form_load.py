@@ -36,6 +36,17 @@ def test_a_submission_costs_a_fixed_number_of_queries_and_reads_the_link_once(cl
 
 
 @pytest.mark.django_db(transaction=True)
+def test_opening_the_form_reads_the_link_alone(client, running_class, link, django_assert_num_queries):
+    url = reverse("trainee_form_public", args=[link.token])
+    client.get(url)  # the empty form's fields are now in the cache
+    with django_assert_num_queries(1):
+        page = client.get(url).content.decode()
+    assert running_class.institution.name in page and running_class.occupation.name in page
+    assert 'name="id_number"' in page and 'name="item_8"' in page
+    assert "---------" not in page  # a rating offers 优、良、一般、差 and no blank choice
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_repeat_is_refused_from_the_roster_read_without_trying_an_insert(client, running_class, link, django_assert_num_queries):
     trainee = running_class.enrollments.first().trainee
     url = reverse("trainee_form_public", args=[link.token])
