@@ -27,20 +27,17 @@ def _key(counter: str, subject: object) -> str:
     return f"trainee-form:{counter}:{subject}:{window}"
 
 
-def _count(key: str) -> int:
-    return cache.get(key, 0)
-
-
 def _increment(key: str) -> None:
     window = settings.TRAINEE_FORM_THROTTLE_WINDOW
-    if not cache.add(key, 1, timeout=window):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add() and incr()
-            cache.add(key, 1, timeout=window)
-        # The file cache's incr() rewrites the key with the default timeout (300 s); the key names its window,
-        # so it only has to outlive it.
-        cache.touch(key, window)
+    try:
+        cache.incr(key)  # the common case: the window's counter exists
+    except ValueError:
+        if cache.add(key, 1, timeout=window):
+            return
+        cache.incr(key)  # another worker started the window meanwhile
+    # The file cache's incr() rewrites the key with the default timeout (300 s); the key names its window, so it only
+    # has to outlive it.
+    cache.touch(key, window)
 
 
 def _address_subject(address: str | None) -> str:
@@ -53,14 +50,18 @@ def _address_subject(address: str | None) -> str:
 def submission_refusal(*, link_id: int, address: str | None) -> str:
     """Why a submission to this link from this address is refused now; "" when it may be checked (and is then
     counted against the link)."""
+    link_failures = _key("failures-link", link_id)
+    address_failures = _key("failures-address", _address_subject(address))
+    link_submissions = _key("submissions-link", link_id)
+    counts = cache.get_many([link_failures, address_failures, link_submissions])  # one round trip
     if (
-        _count(_key("failures-link", link_id)) >= settings.TRAINEE_FORM_LINK_FAILURE_LIMIT
-        or _count(_key("failures-address", _address_subject(address))) >= settings.TRAINEE_FORM_ADDRESS_FAILURE_LIMIT
+        counts.get(link_failures, 0) >= settings.TRAINEE_FORM_LINK_FAILURE_LIMIT
+        or counts.get(address_failures, 0) >= settings.TRAINEE_FORM_ADDRESS_FAILURE_LIMIT
     ):
         return TOO_MANY_FAILURES.format(minutes=max(1, settings.TRAINEE_FORM_THROTTLE_WINDOW // 60))
-    if _count(_key("submissions-link", link_id)) >= settings.TRAINEE_FORM_LINK_SUBMISSION_LIMIT:
+    if counts.get(link_submissions, 0) >= settings.TRAINEE_FORM_LINK_SUBMISSION_LIMIT:
         return LINK_OVERLOADED
-    _increment(_key("submissions-link", link_id))
+    _increment(link_submissions)
     return ""
 
 
