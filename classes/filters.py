@@ -3,6 +3,8 @@ from collections.abc import Callable
 import django_filters
 from django.db.models import Q
 
+from xingan_training.text_match import contains
+
 from .forms import DateInput, QuickSelect
 from .models import Institution, Occupation, TrainingCategory, TrainingClass
 from .selectors import counties_visible_to, institutions_visible_to
@@ -73,8 +75,8 @@ class TrainingClassFilter(django_filters.FilterSet):
         # The institution and occupation matches are read from their small tables first, so every condition is
         # on the class row: the list then walks its order's index (class_start_id) instead of joining first.
         return queryset.filter(
-            Q(batch_number__icontains=value)
-            | Q(institution__in=Institution.objects.filter(name__icontains=value).values("pk"))
-            | Q(occupation__in=Occupation.objects.filter(name__icontains=value).values("pk"))
-            | Q(location__icontains=value)
+            contains("batch_number", value)
+            | Q(institution__in=Institution.objects.filter(contains("name", value)).values("pk"))
+            | Q(occupation__in=Occupation.objects.filter(contains("name", value)).values("pk"))
+            | contains("location", value)
         )

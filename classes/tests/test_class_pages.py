@@ -167,6 +167,16 @@ class TestListsAndQueries:
         page = client.get(reverse("classes:class_list"), {"q": "-201"}).content.decode()
         assert draft.batch_number in page and running.batch_number not in page
 
+    def test_class_search_ignores_letter_case_and_matches_chinese_as_typed(self, login, county_user, institution, occupation):
+        nursing = make_class(institution, occupation, batch_number="XA152201-2026-211")
+        other = make_class(institution, occupation, batch_number="XA152201-2026-212")
+        TrainingClass.objects.filter(pk=nursing.pk).update(location="乌兰浩特市护理实训室")
+        client = login(county_user)
+        page = client.get(reverse("classes:class_list"), {"q": "xa152201-2026-211"}).content.decode()
+        assert nursing.batch_number in page and other.batch_number not in page
+        page = client.get(reverse("classes:class_list"), {"q": "护理实训"}).content.decode()
+        assert nursing.batch_number in page and other.batch_number not in page
+
     def test_empty_list_says_so(self, login, county_user):
         assert "没有符合条件的培训班" in login(county_user).get(reverse("classes:class_list")).content.decode()
 
