@@ -9,6 +9,11 @@ from django.utils import timezone
 from .audit import audit_event_record
 from .models import AuditEvent
 
+# The last activity is written to the session at most this often: writing it on every request made every page view
+# an UPDATE of the session row and a commit. A session may then end up to this many seconds before a full
+# SESSION_IDLE_TIMEOUT of idleness, never after it.
+LAST_SEEN_RESOLUTION_SECONDS = 30
+
 
 class SessionTimeoutMiddleware:
     def __init__(self, get_response):
@@ -33,5 +38,6 @@ class SessionTimeoutMiddleware:
                 )
                 messages.info(request, "登录已超时，请重新登录。")
                 return redirect(settings.LOGIN_URL)
-            session["last_seen"] = now
+            if now - last_seen >= LAST_SEEN_RESOLUTION_SECONDS or "last_seen" not in session:
+                session["last_seen"] = now
         return self.get_response(request)

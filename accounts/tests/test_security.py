@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accounts.models import AuditEvent
@@ -129,6 +131,22 @@ class TestSessionLimits:
         session["login_at"] = time.time() - 12 * 3600 - 60
         session.save()
         assert client.get(reverse("classes:class_list")).status_code == 302
+
+
+    def test_a_page_view_within_half_a_minute_does_not_rewrite_the_session(self, client, county_user):
+        post_login(client, "county", PASSWORD)
+        pass_second_factor(client, county_user)
+        client.get(reverse("classes:class_list"))
+        seen = client.session["last_seen"]
+        with CaptureQueriesContext(connection) as queries:
+            client.get(reverse("classes:class_list"))
+        assert not any('UPDATE "django_session"' in query["sql"] for query in queries.captured_queries)
+        assert client.session["last_seen"] == seen
+        session = client.session
+        session["last_seen"] = time.time() - 31
+        session.save()
+        client.get(reverse("classes:class_list"))
+        assert client.session["last_seen"] > time.time() - 5  # recorded again after the resolution
 
 
 class TestPasswords:
