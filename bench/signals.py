@@ -29,6 +29,7 @@ def _phone(rng) -> str:
 def seed(classes_total: int, rng: random.Random) -> dict:
     from accounts.models import Role, User
     from classes.models import Enrollment, Institution, Occupation, Region, Trainee, TraineeCategory, TrainingClass
+    from evaluations.form_counts import trainee_form_counts_rebuild
     from evaluations.models import TraineeEvaluation
     from followups.models import FollowupItem, FollowupSample
     from supervision.models import AttendanceDay, CheckIn, ClassTeacher, Teacher
@@ -140,6 +141,7 @@ def seed(classes_total: int, rng: random.Random) -> dict:
         TraineeEvaluation.objects.bulk_create(forms, batch_size=5000)
     finally:
         submitted_at.auto_now_add = True
+    trainee_form_counts_rebuild()  # what the form services keep, for forms loaded in bulk
 
     # Attendance for the 400 latest finished classes: every day, near the site, two planted far check-ins.
     days, check_ins = [], []

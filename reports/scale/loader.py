@@ -34,6 +34,7 @@ from evaluations.models import (
 from followups.models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample
 from followups.sampling import draw_order, followup_due_date
 from evaluations import rules
+from evaluations.form_counts import trainee_form_counts_rebuild
 from reports.dashboards.models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh
 from reports.dashboards.services import institution_figures_rebuild
 from supervision.fraud_signals import fraud_signals_recompute
@@ -464,6 +465,10 @@ class ScaleLoader:
                                       "attended_unit", "organiser_name", "occupation_name", "is_confirmed",
                                       "signed_on", "source", "entered_by", "submitted_at", "is_valid",
                                       "invalidated_reason"], forms(), progress=self.progress)
+        # The per-class form counts the form services keep (the teacher ranking reads them), counted once here.
+        started = datetime.now()
+        self.progress.table("evaluations_traineeformcounts（trainee_form_counts_rebuild）",
+                            trainee_form_counts_rebuild(), (datetime.now() - started).total_seconds())
 
     # -- consequences of the grade (policy §3): investigations, 整改通知书, the ledger's items --------------
 
