@@ -9,7 +9,7 @@ loaders that write forms in bulk (seed_scale, the demo) and never through a serv
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 
 from . import rules
@@ -18,26 +18,35 @@ from .models import TraineeEvaluation, TraineeFormCounts
 GOOD_ITEM_7 = (rules.EXCELLENT, rules.GOOD)
 
 
-def _change(form: TraineeEvaluation, step: int) -> None:
-    # Make sure the class has its row (a concurrent first form of the same class inserts nothing here and waits
-    # for the other's commit), then change it under its row lock, relative to what is committed.
-    TraineeFormCounts.objects.bulk_create([TraineeFormCounts(training_class_id=form.training_class_id)], ignore_conflicts=True)
-    changes = {"valid_forms": F("valid_forms") + step}
-    if form.item_7 in GOOD_ITEM_7:
-        changes["item_7_good"] = F("item_7_good") + step
-    TraineeFormCounts.objects.filter(training_class_id=form.training_class_id).update(**changes)
+def _is_good_item_7(form: TraineeEvaluation) -> int:
+    return int(form.item_7 in GOOD_ITEM_7)
 
 
 def trainee_form_counts_add(*, form: TraineeEvaluation) -> None:
-    """A valid form was just written, in the caller's open transaction."""
+    """A valid form was just written, in the caller's open transaction. One statement (the public form's
+    submissions are the portal's busiest writes): the class's first form inserts its row, every later one adds to
+    it under the row lock, relative to what is committed (a concurrent first form of the same class waits for
+    the other's commit, then adds). PostgreSQL and SQLite both read this upsert."""
     assert transaction.get_connection().in_atomic_block, "the count changes in the form's own transaction"
-    _change(form, +1)
+    table = connection.ops.quote_name(TraineeFormCounts._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (training_class_id, valid_forms, item_7_good) VALUES (%s, 1, %s) "
+            f"ON CONFLICT (training_class_id) DO UPDATE SET valid_forms = {table}.valid_forms + 1, "
+            f"item_7_good = {table}.item_7_good + excluded.item_7_good",
+            [form.training_class_id, _is_good_item_7(form)],
+        )
 
 
 def trainee_form_counts_remove(*, form: TraineeEvaluation) -> None:
-    """A valid form was just voided, in the caller's open transaction."""
+    """A valid form was just voided, in the caller's open transaction. The class's row exists (the form was
+    counted when it was written, or by the loaders' recount); a count below zero fails the transaction."""
     assert transaction.get_connection().in_atomic_block, "the count changes in the form's own transaction"
-    _change(form, -1)
+    changed = TraineeFormCounts.objects.filter(training_class_id=form.training_class_id).update(
+        valid_forms=F("valid_forms") - 1, item_7_good=F("item_7_good") - _is_good_item_7(form)
+    )
+    if changed != 1:
+        raise TraineeFormCounts.DoesNotExist(f"no form counts for class {form.training_class_id}")
 
 
 def trainee_form_counts_rebuild(*, class_ids: Iterable[int] | None = None) -> int:

@@ -6,8 +6,11 @@ import importlib
 
 import pytest
 from django.apps import apps as django_apps
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
+from conftest import run_at_once
 from evaluations import selectors, services
 from evaluations.form_counts import trainee_form_counts_rebuild
 from evaluations.models import TraineeEvaluation, TraineeFormCounts
@@ -104,3 +107,20 @@ def test_the_migration_counts_the_forms_already_there(running_class, finished_cl
     assert not TraineeFormCounts.objects.filter(training_class=running_class).exists()  # no forms, no row
     migration.forget_counts(django_apps, None)
     assert not TraineeFormCounts.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_trainees_of_one_class_submitting_at_once_are_each_counted(running_class, link):
+    # Four phones of the same class: the first forms race to insert the class's row, the others add to it.
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's shared in-memory test database locks the table instead of racing; CI runs PostgreSQL")
+    enrollments = list(running_class.enrollments.order_by("id")[:4])
+    url = reverse("trainee_form_public", args=[link.token])
+
+    def phone(enrollment, item_7):
+        data = post_data(running_class, enrollment.trainee, item_7=item_7)
+        return lambda: Client().post(url, data).content.decode()
+
+    pages = run_at_once(*(phone(enrollment, item_7) for enrollment, item_7 in zip(enrollments, ["excellent", "good", "poor", "fair"])))
+    assert all("提交成功" in page for page in pages)
+    assert kept_counts(running_class) == live_counts(running_class) == (4, 2)
