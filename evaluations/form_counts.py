@@ -16,10 +16,18 @@ from . import rules
 from .models import TraineeEvaluation, TraineeFormCounts
 
 GOOD_ITEM_7 = (rules.EXCELLENT, rules.GOOD)
+OVERALL_COLUMNS = tuple(f"overall_{rating}" for rating in rules.RATINGS)
 
 
 def _is_good_item_7(form: TraineeEvaluation) -> int:
     return int(form.item_7 in GOOD_ITEM_7)
+
+
+def _overall_column(form: TraineeEvaluation) -> str:
+    # A column name from a fixed list, never from the request: the rating was validated with the form.
+    if form.overall not in rules.RATINGS:
+        raise ValueError(f"unknown overall rating {form.overall!r}")
+    return f"overall_{form.overall}"
 
 
 def trainee_form_counts_add(*, form: TraineeEvaluation) -> None:
@@ -29,11 +37,13 @@ def trainee_form_counts_add(*, form: TraineeEvaluation) -> None:
     the other's commit, then adds). PostgreSQL and SQLite both read this upsert."""
     assert transaction.get_connection().in_atomic_block, "the count changes in the form's own transaction"
     table = connection.ops.quote_name(TraineeFormCounts._meta.db_table)
+    overall = _overall_column(form)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (training_class_id, valid_forms, item_7_good) VALUES (%s, 1, %s) "
+            f"INSERT INTO {table} (training_class_id, valid_forms, item_7_good, {', '.join(OVERALL_COLUMNS)}) "
+            f"VALUES (%s, 1, %s, {', '.join('1' if column == overall else '0' for column in OVERALL_COLUMNS)}) "
             f"ON CONFLICT (training_class_id) DO UPDATE SET valid_forms = {table}.valid_forms + 1, "
-            f"item_7_good = {table}.item_7_good + excluded.item_7_good",
+            f"item_7_good = {table}.item_7_good + excluded.item_7_good, {overall} = {table}.{overall} + 1",
             [form.training_class_id, _is_good_item_7(form)],
         )
 
@@ -43,7 +53,8 @@ def trainee_form_counts_remove(*, form: TraineeEvaluation) -> None:
     counted when it was written, or by the loaders' recount); a count below zero fails the transaction."""
     assert transaction.get_connection().in_atomic_block, "the count changes in the form's own transaction"
     changed = TraineeFormCounts.objects.filter(training_class_id=form.training_class_id).update(
-        valid_forms=F("valid_forms") - 1, item_7_good=F("item_7_good") - _is_good_item_7(form)
+        valid_forms=F("valid_forms") - 1, item_7_good=F("item_7_good") - _is_good_item_7(form),
+        **{_overall_column(form): F(_overall_column(form)) - 1},
     )
     if changed != 1:
         raise TraineeFormCounts.DoesNotExist(f"no form counts for class {form.training_class_id}")
@@ -59,9 +70,11 @@ def trainee_form_counts_rebuild(*, class_ids: Iterable[int] | None = None) -> in
         forms = forms.filter(training_class_id__in=class_ids)
         rows = rows.filter(training_class_id__in=class_ids)
     counted = [
-        TraineeFormCounts(training_class_id=row["training_class"], valid_forms=row["valid"], item_7_good=row["good"])
+        TraineeFormCounts(training_class_id=row["training_class"], valid_forms=row["valid"], item_7_good=row["good"],
+                          **{f"overall_{rating}": row[f"overall_{rating}"] for rating in rules.RATINGS})
         for row in forms.order_by().values("training_class").annotate(
-            valid=Count("pk"), good=Count("pk", filter=Q(item_7__in=GOOD_ITEM_7))
+            valid=Count("pk"), good=Count("pk", filter=Q(item_7__in=GOOD_ITEM_7)),
+            **{f"overall_{rating}": Count("pk", filter=Q(overall=rating)) for rating in rules.RATINGS},
         )
     ]
     with transaction.atomic():

@@ -20,7 +20,7 @@ from classes.selectors import classes_visible_to, enrollments_visible_to, instit
 from evaluations import rules as evaluation_rules
 from evaluations.models import Investigation
 from evaluations.permissions import VERIFIED
-from evaluations.selectors import conclusion_from_facts, grade_from_facts, investigations_visible_to, with_review_facts
+from evaluations.selectors import conclusion_from_facts, grade_from_facts, investigations_visible_to, with_counted_review_facts
 from followups.selectors import employment_grades_by
 
 from . import rules
@@ -300,7 +300,7 @@ def institution_year_evidence(
     # 2. The year's classes with their review facts: counts, trainees and conclusions per institution.
     year_classes = _year_classes(classes_visible_to(user), year)
     tallies: dict[int, dict] = {pk: {"classes": 0, "enrolled": 0, "completed": 0, "conclusions": {}} for pk in known}
-    for training_class in with_review_facts(year_classes.filter(institution_id__in=known)).order_by():
+    for training_class in with_counted_review_facts(year_classes.filter(institution_id__in=known)).order_by():
         tally = tallies[training_class.institution_id]
         tally["classes"] += 1
         tally["enrolled"] += training_class.enrolled_total

@@ -19,13 +19,22 @@ from xingan_training.errors import ServiceError
 from .conftest import post_data, trainee_answers
 
 
+RATINGS = ("excellent", "good", "fair", "poor")
+
+
 def live_counts(training_class) -> tuple[int, int]:
+    """(valid forms, item 7 优 or 良) counted from the forms; the overall ratings are compared by kept_counts."""
     forms = TraineeEvaluation.objects.filter(enrollment__training_class=training_class, is_valid=True)
     return forms.count(), forms.filter(item_7__in=("excellent", "good")).count()
 
 
 def kept_counts(training_class) -> tuple[int, int]:
+    """The class's kept (valid forms, item 7 优 or 良), after checking that its kept overall ratings (policy §3's
+    grade) are the live ones too."""
     row = TraineeFormCounts.objects.filter(training_class=training_class).first()
+    forms = TraineeEvaluation.objects.filter(enrollment__training_class=training_class, is_valid=True)
+    live_overall = [forms.filter(overall=rating).count() for rating in RATINGS]
+    assert [getattr(row, f"overall_{rating}") if row else 0 for rating in RATINGS] == live_overall
     return (row.valid_forms, row.item_7_good) if row else (0, 0)
 
 
@@ -39,24 +48,24 @@ def submit_online(link, enrollment, **answers):
 
 def test_online_submissions_count_each_form_and_its_item_7(running_class, link):
     first, second, third = running_class.enrollments.order_by("id")[:3]
-    submit_online(link, first, item_7="excellent")
-    submit_online(link, second, item_7="fair")
-    submit_online(link, third, item_7="good")
+    submit_online(link, first, item_7="excellent", overall="excellent")
+    submit_online(link, second, item_7="fair", overall="poor")
+    submit_online(link, third, item_7="good", overall="excellent")
     assert kept_counts(running_class) == live_counts(running_class) == (3, 2)
 
 
 def test_a_refused_repeat_submission_changes_no_count(running_class, link):
     enrollment = running_class.enrollments.first()
-    submit_online(link, enrollment, item_7="poor")
+    submit_online(link, enrollment, item_7="poor", overall="poor")
     with pytest.raises(ServiceError, match="已提交过有效的评价表"):
-        submit_online(link, enrollment, item_7="excellent")
+        submit_online(link, enrollment, item_7="excellent", overall="excellent")
     assert kept_counts(running_class) == live_counts(running_class) == (1, 0)
 
 
 def test_paper_entry_through_the_page_counts_the_form(client, running_class, county_user):
     enrollment = running_class.enrollments.first()
     client.force_login(county_user)
-    data = post_data(running_class, enrollment.trainee, item_7="excellent")
+    data = post_data(running_class, enrollment.trainee, item_7="excellent", overall="fair")
     data["enrollment"] = enrollment.pk
     response = client.post(reverse("evaluations:paper_entry", args=[running_class.pk]), data, follow=True)
     assert "已录入" in response.content.decode()
@@ -65,8 +74,8 @@ def test_paper_entry_through_the_page_counts_the_form(client, running_class, cou
 
 def test_an_untruthful_form_leaves_the_counts(running_class, link, county_user):
     first, second = running_class.enrollments.order_by("id")[:2]
-    kept = submit_online(link, first, item_7="good")
-    voided = submit_online(link, second, item_7="excellent")
+    kept = submit_online(link, first, item_7="good", overall="fair")
+    voided = submit_online(link, second, item_7="excellent", overall="good")
     services.trainee_evaluation_mark_untruthful(actor=county_user, evaluation=voided, reason="未参加培训却填写已完成")
     assert kept_counts(running_class) == live_counts(running_class) == (1, 1)
     services.trainee_evaluation_mark_untruthful(actor=county_user, evaluation=kept, reason="代填")
@@ -87,7 +96,7 @@ def test_the_loaders_recount_matches_forms_written_in_bulk(running_class, finish
     for training_class, item_7s in ((running_class, ["excellent", "fair"]), (finished_class, ["good", "good", "poor"])):
         for enrollment, item_7 in zip(training_class.enrollments.order_by("id"), item_7s):
             TraineeEvaluation.objects.create(
-                enrollment=enrollment, source="paper", **trainee_answers(training_class, item_7=item_7)
+                enrollment=enrollment, source="paper", **trainee_answers(training_class, item_7=item_7, overall=item_7)
             )
     TraineeEvaluation.objects.filter(enrollment__training_class=finished_class, item_7="poor").update(is_valid=False)
     assert trainee_form_counts_rebuild() == 2
@@ -98,7 +107,7 @@ def test_the_loaders_recount_matches_forms_written_in_bulk(running_class, finish
 def test_the_migration_counts_the_forms_already_there(running_class, finished_class):
     for enrollment, item_7 in zip(finished_class.enrollments.order_by("id"), ["excellent", "fair", "good"]):
         TraineeEvaluation.objects.create(
-            enrollment=enrollment, source="paper", **trainee_answers(finished_class, item_7=item_7)
+            enrollment=enrollment, source="paper", **trainee_answers(finished_class, item_7=item_7, overall=item_7)
         )
     migration = importlib.import_module("evaluations.migrations.0006_trainee_form_counts")
     migration.forget_counts(django_apps, None)
@@ -118,7 +127,7 @@ def test_trainees_of_one_class_submitting_at_once_are_each_counted(running_class
     url = reverse("trainee_form_public", args=[link.token])
 
     def phone(enrollment, item_7):
-        data = post_data(running_class, enrollment.trainee, item_7=item_7)
+        data = post_data(running_class, enrollment.trainee, item_7=item_7, overall=item_7)
         return lambda: Client().post(url, data).content.decode()
 
     pages = run_at_once(*(phone(enrollment, item_7) for enrollment, item_7 in zip(enrollments, ["excellent", "good", "poor", "fair"])))

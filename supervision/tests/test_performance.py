@@ -232,6 +232,22 @@ class TestCandidateRules:
 
 
 class TestEvidence:
+    def test_a_voided_form_changes_the_class_conclusion_at_once(self, league_user, county_user, institution, occupation):
+        # Policy §3 on 8 优 + 2 一般, then with each 一般 voided as untruthful (§7): the evidence reads the class's form
+        # counts (evaluations.form_counts), which follow each service at once.
+        training_class = year_class(institution, occupation, 31)
+        add_forms(training_class, ["excellent"] * 8 + ["fair", "fair"])
+
+        def conclusions():
+            return institution_year_evidence(league_user, [institution.pk], year=YEAR, today=TODAY)[institution.pk].facts.conclusions
+
+        assert conclusions() == {"rectifying": 1}  # 2 一般 of 10 = 20%
+        fair_forms = TraineeEvaluation.objects.filter(enrollment__training_class=training_class, overall="fair", is_valid=True)
+        evaluation_services.trainee_evaluation_mark_untruthful(actor=county_user, evaluation=fair_forms.first(), reason="代填")
+        assert conclusions() == {"qualified": 1}  # 1 一般 of 9 and 8 优: under 20%, and 8 of 9 is under 90%
+        evaluation_services.trainee_evaluation_mark_untruthful(actor=county_user, evaluation=fair_forms.first(), reason="代填")
+        assert conclusions() == {"outstanding": 1}  # 8 优 of 8
+
     def test_the_years_figures_per_institution_against_the_league(
         self, league_user, county_user, institution, other_institution, occupation, django_assert_num_queries
     ):
