@@ -32,6 +32,7 @@ def seed(classes_total: int, rng: random.Random) -> dict:
     from evaluations.form_counts import trainee_form_counts_rebuild
     from evaluations.models import TraineeEvaluation
     from followups.models import FollowupItem, FollowupSample
+    from followups.services import followup_call_counts_rebuild
     from supervision.models import AttendanceDay, CheckIn, ClassTeacher, Teacher
 
     counties = list(Region.objects.filter(level=Region.Level.COUNTY, parent__code="152200").order_by("code"))
@@ -172,6 +173,7 @@ def seed(classes_total: int, rng: random.Random) -> dict:
     for item in items[7: 7 + 11 * PLANTED["followup_contradiction"]: 11]:
         item.received_training, item.completed_training = False, None
     FollowupItem.objects.bulk_create(items, batch_size=5000)
+    followup_call_counts_rebuild(sample_ids=[sample.pk for sample in samples])  # what call_attempt_record keeps
 
     # Teachers: 1,000, each on five classes 2,000 classes apart; one more planted on two overlapping classes.
     teachers = Teacher.objects.bulk_create(

@@ -33,6 +33,7 @@ from evaluations.models import (
 )
 from followups.models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample
 from followups.sampling import draw_order, followup_due_date
+from followups.services import followup_call_counts_rebuild
 from evaluations import rules
 from evaluations.form_counts import trainee_form_counts_rebuild
 from reports.dashboards.models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh
@@ -624,6 +625,10 @@ class ScaleLoader:
                                "FROM scale_replacements AS r WHERE item.id = r.item")
         copy_rows(CallAttempt, ["item", "caller", "outcome", "callback_at", "note", "called_at"], attempts,
                   progress=self.progress)
+        # The samples' counts of completed calls that call_attempt_record keeps (the coverage report), counted once.
+        started = datetime.now()
+        self.progress.table("followups_followupsample（followup_call_counts_rebuild）",
+                            followup_call_counts_rebuild(), (datetime.now() - started).total_seconds())
 
     def _followup_destination(self, plan: story.ClassPlan, row: RosterRow, rng: random.Random) -> str:
         if self.occupations[plan.occupation].training_type == "entrepreneurship":
