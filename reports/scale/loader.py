@@ -564,7 +564,7 @@ class ScaleLoader:
             order = draw_order(candidates, seed)
             due = followup_due_date(plan.assessment_end)
             samples.append((sample_id, self.class_id(plan), seed, json.dumps(candidates), json.dumps(order),
-                            plan.followup_target, due, moment(plan.assessment_end, 20), "class_finished", None))
+                            plan.followup_target, due, moment(plan.assessment_end, 20), "class_finished", None, 0, 0))
             by_id = {row.enrollment_id: row for row in roster}
             caller = self.officer_ids[self.county_of(plan)]
             done = 0
@@ -606,7 +606,8 @@ class ScaleLoader:
                               None, "", "", None])
                 item_id += 1
         copy_rows(FollowupSample, ["id", "training_class", "seed", "candidates", "order", "target_size", "due_date",
-                                   "drawn_at", "trigger", "drawn_by"], samples, progress=self.progress)
+                                   "drawn_at", "trigger", "drawn_by", "completed_calls", "completed_on_time"], samples,
+                  progress=self.progress)
         # A replaced item points at its replacement, written after it: replaced_by is filled by an UPDATE.
         replacements = [(item[0], item[5]) for item in items if item[5]]
         for item in items:
