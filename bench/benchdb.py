@@ -18,6 +18,10 @@ def start_django() -> None:
     import django
 
     django.setup()
+    # As the served process does (xingan_training.wsgi): the start-up objects are out of the collector's reach.
+    from xingan_training.startup import freeze_startup_objects
+
+    freeze_startup_objects()
 
 
 @contextmanager

@@ -24,6 +24,7 @@ def seed() -> int:
     from classes.demo_data import make_resident_id
     from classes.models import Enrollment, Trainee, TraineeCategory, TrainingClass
     from evaluations.items import TRAINEE_ITEM_FIELDS
+    from evaluations.form_counts import trainee_form_counts_rebuild
     from evaluations.models import TraineeEvaluation
     from followups.models import EmploymentRecord
     from followups.services import followup_samples_sweep
@@ -66,6 +67,7 @@ def seed() -> int:
             records.append(EmploymentRecord(enrollment=enrollment, destination="employee", source="institution",
                                             updated_by=recorder))
     TraineeEvaluation.objects.bulk_create(forms, batch_size=5000)
+    trainee_form_counts_rebuild(class_ids=list(by_class))  # what the form services keep, for forms loaded in bulk
     EmploymentRecord.objects.bulk_create(records, batch_size=5000)
     followup_samples_sweep()
     return len(enrollments)

@@ -29,8 +29,10 @@ def _phone(rng) -> str:
 def seed(classes_total: int, rng: random.Random) -> dict:
     from accounts.models import Role, User
     from classes.models import Enrollment, Institution, Occupation, Region, Trainee, TraineeCategory, TrainingClass
+    from evaluations.form_counts import trainee_form_counts_rebuild
     from evaluations.models import TraineeEvaluation
     from followups.models import FollowupItem, FollowupSample
+    from followups.services import followup_call_counts_rebuild
     from supervision.models import AttendanceDay, CheckIn, ClassTeacher, Teacher
 
     counties = list(Region.objects.filter(level=Region.Level.COUNTY, parent__code="152200").order_by("code"))
@@ -140,6 +142,7 @@ def seed(classes_total: int, rng: random.Random) -> dict:
         TraineeEvaluation.objects.bulk_create(forms, batch_size=5000)
     finally:
         submitted_at.auto_now_add = True
+    trainee_form_counts_rebuild()  # what the form services keep, for forms loaded in bulk
 
     # Attendance for the 400 latest finished classes: every day, near the site, two planted far check-ins.
     days, check_ins = [], []
@@ -170,6 +173,7 @@ def seed(classes_total: int, rng: random.Random) -> dict:
     for item in items[7: 7 + 11 * PLANTED["followup_contradiction"]: 11]:
         item.received_training, item.completed_training = False, None
     FollowupItem.objects.bulk_create(items, batch_size=5000)
+    followup_call_counts_rebuild(sample_ids=[sample.pk for sample in samples])  # what call_attempt_record keeps
 
     # Teachers: 1,000, each on five classes 2,000 classes apart; one more planted on two overlapping classes.
     teachers = Teacher.objects.bulk_create(

@@ -175,6 +175,45 @@ class TraineeEvaluation(LockableModel):
         super().save(*args, **kwargs)
 
 
+class TraineeFormCounts(models.Model):
+    """The valid 附表2 of one class, counted. The services that add a form (online, paper) or void one (untruthful,
+    policy §7) change these counts in the same transaction as the form (evaluations.form_counts), so they are
+    exact at every commit: the teacher ranking (policy §8.8) reads the year's 9,000 rows instead of counting
+    the year's 230,000 forms on each page, and the institutions' yearly evidence (§8.7) grades each class from its
+    row instead of its forms. A class without forms has no row (every count 0)."""
+
+    training_class = models.OneToOneField(
+        "classes.TrainingClass", verbose_name="培训班", on_delete=models.CASCADE, primary_key=True,
+        related_name="trainee_form_counts",
+    )
+    valid_forms = models.PositiveIntegerField("有效附表2", default=0)
+    # 附表2 item 7 (师资配备和授课质量) rated 优 or 良: the teacher's share of policy §8.8.
+    item_7_good = models.PositiveIntegerField("第7项评为优或良", default=0)
+    # The overall ratings (综合评价) that grade the class (policy §3, rules.grade_class).
+    overall_excellent = models.PositiveIntegerField("综合评价为优", default=0)
+    overall_good = models.PositiveIntegerField("综合评价为良", default=0)
+    overall_fair = models.PositiveIntegerField("综合评价为一般", default=0)
+    overall_poor = models.PositiveIntegerField("综合评价为差", default=0)
+
+    class Meta:
+        verbose_name = "培训班附表2计数"
+        verbose_name_plural = "培训班附表2计数"
+        constraints = [
+            models.CheckConstraint(
+                name="trainee_form_counts_good_within_valid", condition=Q(item_7_good__lte=models.F("valid_forms"))
+            ),
+            # Every valid form has an overall rating (the field is required).
+            models.CheckConstraint(
+                name="trainee_form_counts_overall_sum_to_valid",
+                condition=Q(valid_forms=models.F("overall_excellent") + models.F("overall_good")
+                            + models.F("overall_fair") + models.F("overall_poor")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.training_class_id}: {self.valid_forms}"
+
+
 class EvaluationLink(LockableModel):
     """The unguessable, revocable link (and QR code) through which trainees open 附表2 on their phones."""
 

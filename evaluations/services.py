@@ -22,6 +22,7 @@ from xingan_training.errors import ServiceError
 from xingan_training.locking import LockedRecordError, approval_lock_lifted
 from xingan_training.personal_data import id_number_digest
 
+from .form_counts import trainee_form_counts_add, trainee_form_counts_remove
 from .hooks import notify_notice_changed
 from .items import CLASS_ITEM_FIELDS, TRAINEE_ANSWER_FIELDS
 from .models import (
@@ -320,7 +321,9 @@ def _create_trainee_evaluation(enrollment: Enrollment, answers: dict, **extra) -
         raise ServiceError(ALREADY_SUBMITTED)
     try:
         with transaction.atomic():
-            return TraineeEvaluation.objects.create(enrollment=enrollment, **values, **extra)
+            evaluation = TraineeEvaluation.objects.create(enrollment=enrollment, **values, **extra)
+            trainee_form_counts_add(form=evaluation)
+            return evaluation
     except IntegrityError:
         # The partial unique index settles two identical submissions racing each other.
         raise ServiceError(ALREADY_SUBMITTED) from None
@@ -390,6 +393,7 @@ def trainee_evaluation_mark_untruthful(*, actor: User, evaluation: TraineeEvalua
         locked.is_valid = False
         locked.invalidated_reason = f"不如实填报：{reason}"
         locked.save(update_fields=["is_valid", "invalidated_reason"])
+        trainee_form_counts_remove(form=locked)
         enrollment = Enrollment.objects.select_for_update().get(pk=locked.enrollment_id)
         enrollment.is_subsidy_eligible = False
         enrollment.ineligibility_reason = f"附表2不如实填报：{reason}"

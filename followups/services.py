@@ -12,7 +12,7 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Case, Exists, F, Max, OuterRef, Subquery, Value, When
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -28,7 +28,7 @@ from .employment_file import check_employment_rows
 from .models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample, Reminder
 from .replacement import replacement_reason
 from .sampling import draw_order, followup_due_date, sample_size
-from .selectors import followup_items_visible_to, overdue_samples
+from .selectors import followup_items_visible_to, overdue_samples, with_completion_counts
 
 logger = logging.getLogger(__name__)
 SWEEP_BATCH = 200
@@ -238,6 +238,14 @@ def _complete(actor: User, item: FollowupItem, answers: dict) -> None:
     item.status = FollowupItem.Status.COMPLETED
     item.completed_at = timezone.now()
     item.save()
+    # The sample's counts of completed calls (the coverage report), in this same transaction: on time when
+    # completed on or before the due date (policy §5), by the local date as the class pages count it.
+    FollowupSample.objects.filter(pk=item.sample_id).update(
+        completed_calls=F("completed_calls") + 1,
+        completed_on_time=F("completed_on_time") + Case(
+            When(due_date__gte=timezone.localdate(item.completed_at), then=Value(1)), default=Value(0)
+        ),
+    )
     EmploymentRecord.objects.update_or_create(
         enrollment_id=item.enrollment_id,
         defaults={
@@ -329,3 +337,17 @@ def employment_records_import(*, actor: User, training_class: TrainingClass, dat
                 defaults={**row, "source": EmploymentRecord.Source.INSTITUTION, "updated_by": actor},
             )
     return len(rows), []
+
+
+def followup_call_counts_rebuild(*, sample_ids=None) -> int:
+    """Recounts the samples' completed calls and those on time (every sample when ``sample_ids`` is None) from
+    their items, as selectors.with_completion_counts counts them: for loaders that write calls in bulk, never
+    through call_attempt_record (seed_scale). Returns the number of samples written."""
+    samples = FollowupSample.objects.all()
+    if sample_ids is not None:
+        samples = samples.filter(pk__in=list(sample_ids))
+    counted = with_completion_counts(FollowupSample.objects.filter(pk=OuterRef("pk")))
+    return samples.update(
+        completed_calls=Subquery(counted.values("completed")[:1]),
+        completed_on_time=Subquery(counted.values("on_time")[:1]),
+    )

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -18,9 +18,9 @@ from accounts.models import Role
 from classes.models import Enrollment, Institution, TrainingClass
 from classes.selectors import classes_visible_to, enrollments_visible_to, institutions_visible_to
 from evaluations import rules as evaluation_rules
-from evaluations.models import Investigation, TraineeEvaluation
+from evaluations.models import Investigation
 from evaluations.permissions import VERIFIED
-from evaluations.selectors import conclusion_from_facts, grade_from_facts, investigations_visible_to, with_review_facts
+from evaluations.selectors import conclusion_from_facts, grade_from_facts, investigations_visible_to, with_counted_review_facts
 from followups.selectors import employment_grades_by
 
 from . import rules
@@ -300,7 +300,7 @@ def institution_year_evidence(
     # 2. The year's classes with their review facts: counts, trainees and conclusions per institution.
     year_classes = _year_classes(classes_visible_to(user), year)
     tallies: dict[int, dict] = {pk: {"classes": 0, "enrolled": 0, "completed": 0, "conclusions": {}} for pk in known}
-    for training_class in with_review_facts(year_classes.filter(institution_id__in=known)).order_by():
+    for training_class in with_counted_review_facts(year_classes.filter(institution_id__in=known)).order_by():
         tally = tallies[training_class.institution_id]
         tally["classes"] += 1
         tally["enrolled"] += training_class.enrolled_total
@@ -532,37 +532,24 @@ def teacher_performance_for(user, *, year: int, sort: str = "share", query: str 
     only the forms of classes the county has verified, as on its class pages (policy §6.6). Rows are dicts
     (teacher_id, teacher__name, teacher__employment_type, classes, forms, good_forms, share), in the page's order.
 
-    The ranking needs every teacher's share, so the figures are counted for all of them, exactly, in two queries:
-    the valid forms of each of the year's classes, counted from the index trainee_form_class_item_7 alone (the form
-    keeps its class, evaluations.0005), and the year's assignments; each teacher sums the counts of their classes.
-    Neither query joins the rosters, and neither multiplies a class's forms by its teachers."""
-    assignments = _teacher_assignments(user, year=year, query=query)
-    # The forms of the year's classes in the user's scope (those of a class nobody teaches are counted and unused).
-    year_classes = _year_classes(classes_visible_to(user), year)
-    forms = TraineeEvaluation.objects.filter(is_valid=True, training_class__in=year_classes)
-    if teacher_forms_verified_only(user):
-        forms = forms.filter(training_class__review__status__in=VERIFIED)
-    counts = {
-        class_id: (total, good)
-        for class_id, total, good in forms.order_by().values("training_class")
-        .annotate(total=Count("training_class"), good=Count("item_7", filter=Q(item_7__in=GOOD_RATINGS)))
-        .values_list("training_class", "total", "good")
-    }
-    rows: dict[int, dict] = {}
-    for teacher_id, class_id, name, employment_type in assignments.order_by().values_list(
-        "teacher_id", "training_class_id", "teacher__name", "teacher__employment_type"
-    ):
-        row = rows.setdefault(teacher_id, {
-            "teacher_id": teacher_id, "teacher__name": name, "teacher__employment_type": employment_type,
-            "classes": 0, "forms": 0, "good_forms": 0,
-        })
-        total, good = counts.get(class_id, (0, 0))
-        row["classes"] += 1  # a teacher is assigned to a class once (class_teacher_once_per_class)
-        row["forms"] += total
-        row["good_forms"] += good
-    for row in rows.values():
+    The ranking needs every teacher's share, so the figures are summed for all of them, exactly, in one grouped
+    query over the year's assignments (18,000 for the league) and each class's form counts (TraineeFormCounts: one
+    row per class, kept by the form services in the form's own transaction, evaluations.form_counts) — no form is
+    read, no roster joined, and a class's forms count once per teacher of the class, never multiplied."""
+    # The filter on the class's review applies to the counts only: the institution still sees its classes taught.
+    counted = Q(training_class__review__status__in=VERIFIED) if teacher_forms_verified_only(user) else None
+    rows = list(
+        _teacher_assignments(user, year=year, query=query).order_by()
+        .values("teacher_id", "teacher__name", "teacher__employment_type")
+        .annotate(
+            classes=Count("pk"),  # a teacher is assigned to a class once (class_teacher_once_per_class)
+            forms=Coalesce(Sum("training_class__trainee_form_counts__valid_forms", filter=counted), 0),
+            good_forms=Coalesce(Sum("training_class__trainee_form_counts__item_7_good", filter=counted), 0),
+        )
+    )
+    for row in rows:
         row["share"] = row["good_forms"] / row["forms"] if row["forms"] else None
-    return sorted(rows.values(), key=_teacher_order(sort if sort in TEACHER_SORTS else "share"))
+    return sorted(rows, key=_teacher_order(sort if sort in TEACHER_SORTS else "share"))
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ import time
 from datetime import date
 
 import pytest
+import time_machine
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -178,15 +179,13 @@ class TestCoverageAndForwarding:
 
     def test_the_coverage_report_counts_reached_classes_and_calls_on_time(self, client, county_user, institution, occupation):
         reached, short = (ended_class(institution, occupation, batch=f"XA152201-2026-53{number}") for number in range(2))
-        completed = []
+        # Due 2026-02-28: the first two calls of each class are made on 2026-02-10, the third (a class's last) today.
+        before_due = timezone.make_aware(timezone.datetime(2026, 2, 10, 9))
         for training_class, calls in ((reached, 3), (short, 1)):
             sample = services.followup_sample_draw(training_class_id=training_class.pk, trigger="class_finished")
-            for item in sample.items.order_by("position")[:calls]:
-                services.call_attempt_record(actor=county_user, item=item, outcome="completed", answers=ANSWERS)
-                completed.append(item.pk)
-        # Recorded today, after the due date (2026-02-28): late, except the three dated before it.
-        on_time = [completed[0], completed[1], completed[3]]
-        FollowupItem.objects.filter(pk__in=on_time).update(completed_at=timezone.make_aware(timezone.datetime(2026, 2, 10, 9)))
+            for number, item in enumerate(sample.items.order_by("position")[:calls]):
+                with time_machine.travel(before_due if number < 2 else timezone.now(), tick=False):
+                    services.call_attempt_record(actor=county_user, item=item, outcome="completed", answers=ANSWERS)
         client.force_login(county_user)
         page = client.get(reverse("followups:coverage"), {"due_from": "2026-01-01", "due_to": "2026-12-31"}).content.decode()
         cells = "".join(f'<td class="text-end">{figure}</td>' for figure in (2, 1, 6, 4, 3))

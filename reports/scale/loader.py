@@ -33,7 +33,9 @@ from evaluations.models import (
 )
 from followups.models import CallAttempt, EmploymentRecord, FollowupItem, FollowupSample
 from followups.sampling import draw_order, followup_due_date
+from followups.services import followup_call_counts_rebuild
 from evaluations import rules
+from evaluations.form_counts import trainee_form_counts_rebuild
 from reports.dashboards.models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh
 from reports.dashboards.services import institution_figures_rebuild
 from supervision.fraud_signals import fraud_signals_recompute
@@ -464,6 +466,10 @@ class ScaleLoader:
                                       "attended_unit", "organiser_name", "occupation_name", "is_confirmed",
                                       "signed_on", "source", "entered_by", "submitted_at", "is_valid",
                                       "invalidated_reason"], forms(), progress=self.progress)
+        # The per-class form counts the form services keep (the teacher ranking reads them), counted once here.
+        started = datetime.now()
+        self.progress.table("evaluations_traineeformcounts（trainee_form_counts_rebuild）",
+                            trainee_form_counts_rebuild(), (datetime.now() - started).total_seconds())
 
     # -- consequences of the grade (policy §3): investigations, 整改通知书, the ledger's items --------------
 
@@ -558,7 +564,7 @@ class ScaleLoader:
             order = draw_order(candidates, seed)
             due = followup_due_date(plan.assessment_end)
             samples.append((sample_id, self.class_id(plan), seed, json.dumps(candidates), json.dumps(order),
-                            plan.followup_target, due, moment(plan.assessment_end, 20), "class_finished", None))
+                            plan.followup_target, due, moment(plan.assessment_end, 20), "class_finished", None, 0, 0))
             by_id = {row.enrollment_id: row for row in roster}
             caller = self.officer_ids[self.county_of(plan)]
             done = 0
@@ -600,7 +606,8 @@ class ScaleLoader:
                               None, "", "", None])
                 item_id += 1
         copy_rows(FollowupSample, ["id", "training_class", "seed", "candidates", "order", "target_size", "due_date",
-                                   "drawn_at", "trigger", "drawn_by"], samples, progress=self.progress)
+                                   "drawn_at", "trigger", "drawn_by", "completed_calls", "completed_on_time"], samples,
+                  progress=self.progress)
         # A replaced item points at its replacement, written after it: replaced_by is filled by an UPDATE.
         replacements = [(item[0], item[5]) for item in items if item[5]]
         for item in items:
@@ -619,6 +626,10 @@ class ScaleLoader:
                                "FROM scale_replacements AS r WHERE item.id = r.item")
         copy_rows(CallAttempt, ["item", "caller", "outcome", "callback_at", "note", "called_at"], attempts,
                   progress=self.progress)
+        # The samples' counts of completed calls that call_attempt_record keeps (the coverage report), counted once.
+        started = datetime.now()
+        self.progress.table("followups_followupsample（followup_call_counts_rebuild）",
+                            followup_call_counts_rebuild(), (datetime.now() - started).total_seconds())
 
     def _followup_destination(self, plan: story.ClassPlan, row: RosterRow, rng: random.Random) -> str:
         if self.occupations[plan.occupation].training_type == "entrepreneurship":

@@ -17,10 +17,11 @@ from classes.identity import parse_resident_id
 from classes.models import Enrollment, Region, Trainee, TrainingClass
 from classes.selectors import classes_visible_to
 from evaluations import rules
-from evaluations.models import ClassReview, Investigation, TraineeEvaluation
+from evaluations.models import ClassReview, Investigation, TraineeEvaluation, TraineeFormCounts
 from evaluations.services import forwarding_blockers
 from followups.models import FollowupItem, FollowupSample
 from followups.sampling import draw_order, sample_size
+from followups.selectors import with_completion_counts
 from reports.dashboards.models import ClassFigures, InstitutionFigures
 from reports.dashboards.services import class_figures_refresh
 from reports.management.commands.seed_scale import DEFAULT_PASSWORD, flush_portal_data
@@ -80,6 +81,21 @@ def test_every_form_keeps_the_class_of_its_trainees_enrollment(seeded):
     # Teacher performance counts a class's forms by the class kept on the form (evaluations.0004).
     assert TraineeEvaluation.objects.exists()
     assert not TraineeEvaluation.objects.exclude(training_class=F("enrollment__training_class")).exists()
+
+
+def test_the_kept_counts_equal_the_forms_and_calls_they_count(seeded):
+    # The form services and call_attempt_record keep these in their transactions; the loader recounts them once.
+    counts = {row.training_class_id: row for row in TraineeFormCounts.objects.all()}
+    classes_with_forms = set(TraineeEvaluation.objects.filter(is_valid=True).values_list("training_class", flat=True))
+    assert set(counts) == classes_with_forms and classes_with_forms
+    for class_id, row in counts.items():
+        forms = TraineeEvaluation.objects.filter(training_class_id=class_id, is_valid=True)
+        assert row.valid_forms == forms.count()
+        assert row.item_7_good == forms.filter(item_7__in=("excellent", "good")).count()
+        assert tuple(getattr(row, f"overall_{rating}") for rating in rules.RATINGS) == _ratings(class_id)
+    samples = with_completion_counts(FollowupSample.objects.all())
+    assert samples.filter(completed__gt=0).exists()
+    assert not samples.exclude(completed_calls=F("completed"), completed_on_time=F("on_time")).exists()
 
 
 def test_rosters_stay_within_the_registered_headcount(seeded):

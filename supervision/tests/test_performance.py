@@ -13,8 +13,10 @@ from classes import services as class_services
 from classes.demo_data import make_credit_code
 from classes.models import Enrollment, Institution, Region, Trainee, TraineeCategory, TrainingClass
 from conftest import enroll, make_class
+from evaluations import selectors as evaluation_selectors, services as evaluation_services
+from evaluations.form_counts import trainee_form_counts_rebuild
 from evaluations.models import ClassReview, Investigation, TraineeEvaluation
-from evaluations.tests.conftest import trainee_answers
+from evaluations.tests.conftest import link, running_class, trainee_answers  # noqa: F401 (fixtures)
 from followups.models import EmploymentRecord
 from supervision import performance as services
 from supervision.models import CatalogueStatusChange, ClassTeacher, InstitutionEvaluation, ListDecision, Teacher
@@ -54,12 +56,15 @@ def year_class(institution, occupation, number, *, start=date(YEAR, 3, 2), train
 
 
 def add_forms(training_class, overalls, item_7s=None):
-    """One valid 附表2 per overall rating, for the roster's first trainees; item 7 as listed (else the overall)."""
+    """One valid 附表2 per overall rating, for the roster's first trainees; item 7 as listed (else the overall).
+    Written in bulk as the loaders write them (the classes are past the form window), so the class's form counts
+    are recounted as the loaders recount them; evaluations' tests follow the services' own counting."""
     enrollments = list(training_class.enrollments.order_by("id"))
     for enrollment, overall, item_7 in zip(enrollments, overalls, item_7s or overalls):
         TraineeEvaluation.objects.create(
             enrollment=enrollment, source="paper", **trainee_answers(training_class, overall=overall, item_7=item_7)
         )
+    trainee_form_counts_rebuild(class_ids=[training_class.pk])
 
 
 def employ(training_class, count, *, by, destination="employee"):
@@ -227,6 +232,22 @@ class TestCandidateRules:
 
 
 class TestEvidence:
+    def test_a_voided_form_changes_the_class_conclusion_at_once(self, league_user, county_user, institution, occupation):
+        # Policy §3 on 8 优 + 2 一般, then with each 一般 voided as untruthful (§7): the evidence reads the class's form
+        # counts (evaluations.form_counts), which follow each service at once.
+        training_class = year_class(institution, occupation, 31)
+        add_forms(training_class, ["excellent"] * 8 + ["fair", "fair"])
+
+        def conclusions():
+            return institution_year_evidence(league_user, [institution.pk], year=YEAR, today=TODAY)[institution.pk].facts.conclusions
+
+        assert conclusions() == {"rectifying": 1}  # 2 一般 of 10 = 20%
+        fair_forms = TraineeEvaluation.objects.filter(enrollment__training_class=training_class, overall="fair", is_valid=True)
+        evaluation_services.trainee_evaluation_mark_untruthful(actor=county_user, evaluation=fair_forms.first(), reason="代填")
+        assert conclusions() == {"qualified": 1}  # 1 一般 of 9 and 8 优: under 20%, and 8 of 9 is under 90%
+        evaluation_services.trainee_evaluation_mark_untruthful(actor=county_user, evaluation=fair_forms.first(), reason="代填")
+        assert conclusions() == {"outstanding": 1}  # 8 优 of 8
+
     def test_the_years_figures_per_institution_against_the_league(
         self, league_user, county_user, institution, other_institution, occupation, django_assert_num_queries
     ):
@@ -762,6 +783,29 @@ class TestTeacherPerformance:
         assert [(row["teacher__name"], row["good_forms"], row["forms"]) for row in rows] == [("多老师", 2, 4), ("少老师", 1, 2)]
         ascending = list(teacher_performance_for(league_user, year=YEAR, sort="share_asc"))
         assert [row["teacher__name"] for row in ascending] == ["多老师", "少老师"]
+
+    def test_a_form_counts_on_the_ranking_as_soon_as_it_is_submitted_or_voided(
+        self, login, league_user, county_user, institution, occupation, running_class, link
+    ):
+        # The page reads the class's form counts, which the form services change in the form's own transaction.
+        teacher = make_teacher(institution, league_user, "包老师", 5, occupation)
+        ClassTeacher.objects.create(training_class=running_class, teacher=teacher, assigned_by=league_user)
+        year = running_class.start_date.year
+
+        def shown():
+            rows = login(league_user).get(reverse("supervision:teacher_performance"), {"year": year}).context["rows"]
+            return [(row.name, row.classes, row.good_forms, row.forms) for row in rows]
+
+        assert shown() == [("包老师", 1, 0, 0)]
+        forms = []
+        for enrollment, item_7 in zip(running_class.enrollments.order_by("id"), ["excellent", "fair"]):
+            forms.append(evaluation_services.trainee_evaluation_submit_online(
+                link=evaluation_selectors.evaluation_link_for_trainee(link.token), name=enrollment.trainee.name,
+                id_number=enrollment.trainee.id_number, answers=trainee_answers(running_class, item_7=item_7),
+            ))
+        assert shown() == [("包老师", 1, 1, 2)]
+        evaluation_services.trainee_evaluation_mark_untruthful(actor=county_user, evaluation=forms[0], reason="代填")
+        assert shown() == [("包老师", 1, 0, 1)]
 
     def test_the_other_orders_rank_by_classes_then_share_and_by_name(self, league_user, taught):
         # Both taught two classes: the better share (4/9 before 3/7) breaks the tie; by name, 乌 (U+4E4C) before 白.
