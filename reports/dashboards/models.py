@@ -106,6 +106,9 @@ class InstitutionFigures(EmploymentCounts):
     # The rosters of its finished classes summed: the landing page's 参训人次 reads a row per institution, not one
     # per class.
     enrolled = models.PositiveIntegerField("已结业培训班参训人数", default=0)
+    # Its finished classes (its ClassFigures rows): the landing page's class tallies read a row per institution for
+    # the finished classes (99% of them) and count only the unfinished ones live.
+    finished_classes = models.PositiveIntegerField("已结业培训班数", default=0)
 
     class Meta:
         verbose_name = "培训机构就业统计数据"

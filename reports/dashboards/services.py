@@ -3,7 +3,7 @@
 from collections.abc import Iterator
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from classes.models import Enrollment, TrainingClass
@@ -109,12 +109,12 @@ def institution_figures_rebuild() -> int:
     per-institution sums of the same run that FiguresRefresh dates. Returns the number of institutions."""
     sums = (
         ClassFigures.objects.values("training_class__institution")
-        .annotate(**{name: Sum(name) for name in (*EMPLOYMENT_COUNTED, "enrolled")})
+        .annotate(**{name: Sum(name) for name in (*EMPLOYMENT_COUNTED, "enrolled")}, finished_classes=Count("pk"))
         .order_by()
     )
     rows = [
         InstitutionFigures(institution_id=row["training_class__institution"],
-                           **{name: row[name] for name in (*EMPLOYMENT_COUNTED, "enrolled")})
+                           **{name: row[name] for name in (*EMPLOYMENT_COUNTED, "enrolled", "finished_classes")})
         for row in sums
     ]
     InstitutionFigures.objects.all().delete()
