@@ -669,8 +669,13 @@ def institution_employment(context: FigureContext) -> FigureResult:
     return FigureResult(columns=["人员类别", "就业/结业", "比率", "评级", "全盟平均", "与平均水平比较"], rows=rows, chart=chart)
 
 
-def league_comparison_of(league_classes: QuerySet[TrainingClass], *, today: date) -> AreaFigures:
-    """The league's sums over the same period, occupation and category: only totals leave here, never a row."""
+def league_comparison_of(
+    league_classes: QuerySet[TrainingClass], *, today: date, monthly: QuerySet[MonthFigures] | None = None
+) -> AreaFigures:
+    """The league's sums over the same period, occupation and category: only totals leave here, never a row.
+    ``monthly``: the league's MonthFigures of the period, where they can answer (no occupation or category filter)."""
+    if monthly is not None:
+        return area_total(area_figures_from_months(monthly, late_classes_of(league_classes, COUNTY_AREA), COUNTY_AREA), "全盟")
     return area_total(area_figures(league_classes, COUNTY_AREA, today=today), "全盟")
 
 
@@ -838,7 +843,12 @@ def figure_context_for(
             league_classes = league_classes.filter(category=filter_values["category"])
 
         def league_comparison():
-            return league_comparison_of(league_classes, today=today)
+            league_months = None
+            if _can_read_month_figures(filter_values):
+                league_months = MonthFigures.objects.filter(
+                    institution__county__parent_id=user.institution.county.parent_id,
+                    month__gte=period.first_day, month__lte=period.last_day)
+            return league_comparison_of(league_classes, today=today, monthly=league_months)
     return FigureContext(
         user=user, dashboard=dashboard, period=period, classes=finished_classes_of(filtered_classes, period),
         classes_any_status=in_period, link_params=link_params, today=today, league_comparison=league_comparison,
@@ -850,10 +860,9 @@ def month_figures_for(user, *, dashboard: str, period: Period, filter_values: di
     """The period's MonthFigures of the institutions in the user's scope and the dashboard's county and institution
     filters, for the league's and a county's dashboards. None where the table cannot answer: an occupation or category
     filter (the table is per institution and month), or the institution's dashboard (it reads a conclusion only once
-    verified, filters.conclusion_condition, and is small enough to count live)."""
-    if dashboard not in BUREAU_DASHBOARDS or filter_values.get("occupation") or filter_values.get("category"):
-        return None
-    if not MonthFigures.objects.exists():  # not built yet (before the first refresh after the table was added)
+    verified, filters.conclusion_condition, and its own classes are few enough to count live; its league comparison
+    reads the table, league_comparison_of)."""
+    if dashboard not in BUREAU_DASHBOARDS or not _can_read_month_figures(filter_values):
         return None
     institutions = institutions_visible_to(user)
     if filter_values.get("county"):
@@ -863,3 +872,11 @@ def month_figures_for(user, *, dashboard: str, period: Period, filter_values: di
     # A period is whole months, so its months are exactly those whose first day falls in it.
     return MonthFigures.objects.filter(
         institution__in=institutions, month__gte=period.first_day, month__lte=period.last_day)
+
+
+def _can_read_month_figures(filter_values: dict) -> bool:
+    """Whether MonthFigures can answer: not under an occupation or category filter (the table is per institution and
+    month), and not before the first refresh that built it (after the table was added, the figures count live)."""
+    if filter_values.get("occupation") or filter_values.get("category"):
+        return False
+    return MonthFigures.objects.exists()

@@ -89,3 +89,13 @@ def test_an_occupation_filter_and_the_institutions_dashboard_count_live(client, 
 def test_a_county_sees_only_its_institutions_months(client, county_user, counted_classes):  # noqa: F811
     rows = table(drawn(dashboard(client, county_user, **YEAR_2026))["conclusions_by_area"])
     assert len(rows) == 2 and rows[-1][:2] == ["合计", "3"]  # its one institution's A1–A3, not 突泉县's B1, B2
+
+
+def test_the_institutions_league_average_from_the_months_equals_the_live_sums(institution_user, counted_classes):  # noqa: F811
+    league_classes = figures.finished_classes_of(figures._league_classes_of_institution(institution_user), Period(2026))
+    months = MonthFigures.objects.filter(month__year=2026)
+    today = timezone.localdate()
+    from_months = figures.league_comparison_of(league_classes, today=today, monthly=months)
+    live = figures.league_comparison_of(league_classes, today=today)
+    assert from_months == live
+    assert (from_months.classes, from_months.employment_counts["farmer_herder"]) == (5, (6, 27))
