@@ -10,7 +10,8 @@ An entry that reads another app's model names it (``requires_model="supervision.
 is not installed the dashboard shows （该项数据尚未启用） in its place.
 
 Figures read the summary rows (models.ClassFigures), never the trainee forms, calls or employment records
-themselves (STYLE.md, "Figures at scale"). Each entry runs a fixed number of queries; the per-area sums that
+themselves (STYLE.md, "Figures at scale"); the league's and a county's dashboards read those rows already summed per
+institution and month (models.MonthFigures, month_figures_for) and count live only the classes finished since. Each entry runs a fixed number of queries; the per-area sums that
 several entries show are read once per page (FigureContext.area_rows), so the number of queries of a dashboard
 does not grow with the number of classes.
 """
