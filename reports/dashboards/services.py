@@ -141,7 +141,10 @@ def month_figures_rebuild() -> int:
         for row in grouped
     ]
     MonthFigures.objects.all().delete()
-    MonthFigures.objects.bulk_create(rows, batch_size=2_000)
+    # Two refreshes at once: the second's delete does not see the rows the first inserted meanwhile, so its inserts
+    # overwrite those rows rather than collide with them.
+    MonthFigures.objects.bulk_create(rows, batch_size=2_000, update_conflicts=True,
+                                     unique_fields=["institution", "month"], update_fields=MONTH_SUMMED)
     return len(rows)
 
 
