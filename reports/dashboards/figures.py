@@ -16,6 +16,7 @@ several entries show are read once per page (FigureContext.area_rows), so the nu
 does not grow with the number of classes.
 """
 
+import json
 from collections.abc import Callable
 from html import escape
 from dataclasses import dataclass, field
@@ -24,9 +25,11 @@ from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Role
@@ -420,6 +423,22 @@ class DrawnFigure:
     key: str
     title: str
     result: FigureResult | None  # None: （该项数据尚未启用）
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-{self.key}"
+
+    @property
+    def chart_script(self) -> SafeString:
+        """The chart's option as Django's json_script writes it, escaped with str.replace rather than str.translate:
+        a county's charts carry 200 KB of links, and translating them cost 9 ms of its dashboard."""
+        text = json.dumps(self.result.chart, cls=DjangoJSONEncoder)
+        for character, escaped in JSON_SCRIPT_ESCAPES:
+            text = text.replace(character, escaped)
+        return format_html('<script id="{}" type="application/json">{}</script>', self.chart_id, mark_safe(text))  # noqa: S308 (escaped above)
+
+
+JSON_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))  # django.utils.html.json_script's
 
 
 def figures_for(context: FigureContext) -> list[DrawnFigure]:
