@@ -37,14 +37,16 @@ class QuickSelect(forms.Select):
         for option_value, option_label in self.choices:
             is_group = isinstance(option_label, (list, tuple))
             options = []
-            for value_, label in option_label if is_group else [("" if option_value is None else option_value, option_label)]:
-                is_selected = (not has_selected or self.allow_multiple_selected) and str(value_) in selected_values
+            single = [("" if option_value is None else option_value, option_label)]
+            for choice_value, label in option_label if is_group else single:
+                is_selected = (not has_selected or self.allow_multiple_selected) and str(choice_value) in selected_values
                 has_selected |= is_selected
-                options.append(f'<option value="{conditional_escape(value_)}"{" selected" if is_selected else ""}>'
+                options.append(f'<option value="{conditional_escape(choice_value)}"{" selected" if is_selected else ""}>'
                                f"{conditional_escape(label)}</option>")
             rendered = "".join(options)
             parts.append(f'<optgroup label="{conditional_escape(option_value)}">{rendered}</optgroup>' if is_group else rendered)
-        return format_html('<select name="{}"{}>{}</select>', name, flatatt(select_attrs), mark_safe("".join(parts)))  # noqa: S308 (every part escaped above)
+        options_html = mark_safe("".join(parts))  # noqa: S308 (every part escaped above)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(select_attrs), options_html)
 
 
 def bound_dates(form: forms.BaseForm) -> None:

@@ -57,7 +57,8 @@ def class_tallies_for(user) -> ClassTallies:
     counties: dict[str, dict] = {}
     for code, name, status, total in counts:
         by_status[status] = by_status.get(status, 0) + total
-        county = counties.setdefault(code, {"institution__county__name": name, "total": 0, "in_training": 0, "finished": 0})
+        county = counties.setdefault(
+            code, {"institution__county__name": name, "total": 0, "in_training": 0, "finished": 0})
         county["total"] += total
         if status in (TrainingClass.Status.IN_TRAINING, TrainingClass.Status.FINISHED):
             county[status] += total
@@ -67,7 +68,8 @@ def class_tallies_for(user) -> ClassTallies:
         by_county=[counties[code] for code in sorted(counties)] if is_league_wide else [],
         total=sum(by_status.values()),
         institutions=institutions.count(),
-        enrollments=sum(row["enrolled"] for row in finished) + class_selectors.enrollments_of_unfinished_classes_count(user),
+        enrollments=(sum(row["enrolled"] for row in finished)
+                     + class_selectors.enrollments_of_unfinished_classes_count(user)),
     )
 
 

@@ -11,9 +11,9 @@ is not installed the dashboard shows （该项数据尚未启用） in its place
 
 Figures read the summary rows (models.ClassFigures), never the trainee forms, calls or employment records
 themselves (STYLE.md, "Figures at scale"); the league's and a county's dashboards read those rows already summed per
-institution and month (models.MonthFigures, month_figures_for) and count live only the classes finished since. Each entry runs a fixed number of queries; the per-area sums that
-several entries show are read once per page (FigureContext.area_rows), so the number of queries of a dashboard
-does not grow with the number of classes.
+institution and month (models.MonthFigures, month_figures_for) and count live only the classes finished since. Each
+entry runs a fixed number of queries; the per-area sums that several entries show are read once per page
+(FigureContext.area_rows), so the number of queries of a dashboard does not grow with the number of classes.
 """
 
 import json
@@ -222,10 +222,10 @@ def area_figures_from_months(
         **{name: Sum(name) for name in MONTH_SUMMED}).order_by(area.order_path)
     sums = {row[area.path]: (row[area.name_path], {**row, "uncounted": 0}) for row in rows}
     for classes in late:
-        _, area_sums_ = sums.setdefault(classes.key, (classes.name, dict.fromkeys((*MONTH_SUMMED, "uncounted"), 0)))
+        _, totals = sums.setdefault(classes.key, (classes.name, dict.fromkeys((*MONTH_SUMMED, "uncounted"), 0)))
         for name in LATE_COUNTED:
-            area_sums_[name] += classes.total
-    return [_area_row(key, name, area_sums_) for key, (name, area_sums_) in sums.items()]
+            totals[name] += classes.total
+    return [_area_row(key, name, totals) for key, (name, totals) in sums.items()]
 
 
 def month_conclusion_counts(
@@ -237,7 +237,8 @@ def month_conclusion_counts(
     conclusion_names = [f"conclusion_{conclusion}" for conclusion in GRADED_CONCLUSIONS]
     keys = ["month", area.path, area.name_path] if split else ["month"]
     rows = monthly.values(*keys).annotate(total=Sum("classes"), **{name: Sum(name) for name in conclusion_names})
-    counts = {tuple(row[key] for key in keys): row for row in rows.order_by("month", *([area.order_path] if split else []))}
+    ordered = rows.order_by("month", *([area.order_path] if split else []))
+    counts = {tuple(row[key] for key in keys): row for row in ordered}
     for classes in late:
         key = (classes.month, classes.key, classes.name) if split else (classes.month,)
         row = counts.setdefault(key, {**dict(zip(keys, key)), "total": 0, **dict.fromkeys(conclusion_names, 0)})
@@ -435,7 +436,9 @@ class DrawnFigure:
         text = json.dumps(self.result.chart, cls=DjangoJSONEncoder)
         for character, escaped in JSON_SCRIPT_ESCAPES:
             text = text.replace(character, escaped)
-        return format_html('<script id="{}" type="application/json">{}</script>', self.chart_id, mark_safe(text))  # noqa: S308 (escaped above)
+        return format_html(
+            '<script id="{}" type="application/json">{}</script>', self.chart_id, mark_safe(text)  # noqa: S308 (escaped above)
+        )
 
 
 JSON_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))  # django.utils.html.json_script's
@@ -695,7 +698,8 @@ def league_comparison_of(
     """The league's sums over the same period, occupation and category: only totals leave here, never a row.
     ``monthly``: the league's MonthFigures of the period, where they can answer (no occupation or category filter)."""
     if monthly is not None:
-        return area_total(area_figures_from_months(monthly, late_classes_of(league_classes, COUNTY_AREA), COUNTY_AREA), "全盟")
+        late = late_classes_of(league_classes, COUNTY_AREA)
+        return area_total(area_figures_from_months(monthly, late, COUNTY_AREA), "全盟")
     return area_total(area_figures(league_classes, COUNTY_AREA, today=today), "全盟")
 
 
