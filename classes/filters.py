@@ -15,7 +15,9 @@ def _counties(request):
 
 
 def _institutions(request):
-    return institutions_visible_to(request.user)
+    # Only what an option shows: a league's list holds every institution, and loading the whole rows decrypted each
+    # contact phone (10 ms of a queue or dashboard page at region scale).
+    return institutions_visible_to(request.user).only("pk", "name")
 
 
 # Filters on what the apps above classes know about a class (its evaluation conclusion, its follow-up), added to

@@ -224,6 +224,14 @@ class TrainingClass(LockableModel):
             models.Index(fields=["status", "end_date"], name="class_status_end"),
             # The commendation list's order (newest end first) within a year: walked backwards, stopping after a page.
             models.Index(fields=["-end_date", "-id"], name="class_end_id"),
+            # A county's classes as ids, read from the index alone: the county review queue (and its count on the
+            # landing page) joins its county's ids to the reviews waiting (5,900) instead of reading all 100,000
+            # classes to learn their institution (EXPLAIN at region scale: 28 → 9.5 ms).
+            models.Index(fields=["institution", "id"], name="class_institution_id"),
+            # The classes not yet finished (1,200 of 100,000), whose tallies and rosters the landing page counts live:
+            # read from this small index alone instead of scanning every class (league-wide: 27 → 5 ms).
+            models.Index(fields=["institution", "id"], include=["status"], condition=~Q(status="finished"),
+                         name="class_unfinished"),
         ]
 
     def __str__(self):

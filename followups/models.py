@@ -43,7 +43,13 @@ class FollowupSample(models.Model):
     class Meta:
         verbose_name = "电话回访样本"
         verbose_name_plural = "电话回访样本"
-        indexes = [models.Index(fields=["due_date"], name="sample_due_date")]
+        indexes = [
+            models.Index(fields=["due_date"], name="sample_due_date"),
+            # From a pending call to its class without reading the sample row (its jsonb draw makes the table 13,500
+            # pages): the worklist's count per county then starts from the 2,700 pending calls instead of walking
+            # the county's 14,000 samples (EXPLAIN at region scale, the smaller county: 90 → 5 ms).
+            models.Index(fields=["id"], include=["training_class"], name="sample_id_class"),
+        ]
         constraints = [
             models.CheckConstraint(
                 name="sample_on_time_within_completed", condition=Q(completed_on_time__lte=models.F("completed_calls"))

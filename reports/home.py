@@ -1,5 +1,6 @@
 """The landing page: each role's figures and to-do list, read from every app below (nothing reads reports)."""
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth.decorators import login_required
@@ -20,6 +21,57 @@ from supervision.inspection_selectors import county_pace_for
 from supervision.rectification_selectors import rectification_counts_for
 from xingan_training.pagination import count_label
 
+from .dashboards.figures import dashboard_kind_for, latest_refresh
+from .dashboards.models import InstitutionFigures
+
+
+@dataclass
+class ClassTallies:
+    """The landing page's class figures and 参训人次 in the user's scope."""
+
+    by_status: dict[str, int]
+    by_county: list[dict]  # for league staff and superusers only
+    total: int
+    institutions: int
+    enrollments: int
+
+
+def class_tallies_for(user) -> ClassTallies:
+    """Classes per status (and per county) and 参训人次 without reading every class or enrollment of the region: the
+    finished classes (99% of them) and their rosters from their institutions' summary rows, refreshed by the beat
+    task (the page shows when), the unfinished classes and their rosters live, through the status indexes.
+    A class never leaves 已结业 and its roster is frozen then (classes.services), so the sums are exact as of the
+    refresh; a class that finished since is counted at the next refresh."""
+    institutions = class_selectors.institutions_visible_to(user)
+    finished = list(
+        InstitutionFigures.objects.filter(institution__in=institutions)
+        .values("institution__county__code", "institution__county__name")
+        .annotate(classes=Sum("finished_classes"), enrolled=Sum("enrolled"))
+        .order_by()
+    )
+    counts = [(row["institution__county__code"], row["institution__county__name"], TrainingClass.Status.FINISHED,
+               row["classes"]) for row in finished]
+    counts += [(row["institution__county__code"], row["institution__county__name"], row["status"], row["total"])
+               for row in class_selectors.unfinished_class_counts_for(user)]
+    by_status: dict[str, int] = {}
+    counties: dict[str, dict] = {}
+    for code, name, status, total in counts:
+        by_status[status] = by_status.get(status, 0) + total
+        county = counties.setdefault(
+            code, {"institution__county__name": name, "total": 0, "in_training": 0, "finished": 0})
+        county["total"] += total
+        if status in (TrainingClass.Status.IN_TRAINING, TrainingClass.Status.FINISHED):
+            county[status] += total
+    is_league_wide = user.is_superuser or user.read_role == Role.LEAGUE
+    return ClassTallies(
+        by_status=by_status,
+        by_county=[counties[code] for code in sorted(counties)] if is_league_wide else [],
+        total=sum(by_status.values()),
+        institutions=institutions.count(),
+        enrollments=(sum(row["enrolled"] for row in finished)
+                     + class_selectors.enrollments_of_unfinished_classes_count(user)),
+    )
+
 
 def _rectification_todo(user) -> tuple[str, int, str]:
     """Policy §8.6: the ledger's unresolved items, the overdue ones named in the label so they stand out."""
@@ -28,19 +80,6 @@ def _rectification_todo(user) -> tuple[str, int, str]:
     if counts.overdue:
         return (f"未销号的整改事项（其中已逾期 {counts.overdue} 项）", counts.unresolved, f"{url}?overdue=overdue")
     return ("未销号的整改事项", counts.unresolved, url)
-
-from .dashboards.figures import dashboard_kind_for, latest_refresh
-from .dashboards.models import InstitutionFigures
-
-
-def enrollments_count(user) -> int:
-    """参训人次 without counting millions of enrollments per request: the finished classes' rosters from their
-    institutions' summary rows (refreshed by the beat task, the page shows when), the unfinished classes' rosters
-    live.
-    A roster no longer changes once its class has finished (classes.services), so the sum is exact as of the
-    refresh; a class that finished since is counted at the next refresh."""
-    finished = InstitutionFigures.objects.filter(institution__in=class_selectors.institutions_visible_to(user))
-    return (finished.aggregate(total=Sum("enrolled"))["total"] or 0) + class_selectors.enrollments_of_unfinished_classes_count(user)
 
 # What an auditor looks at first (issue #13 item 4): who read or exported personal data, who failed to log in.
 SENSITIVE_ACTIONS = (
@@ -92,7 +131,7 @@ def home(request):
     user = request.user
     if user.role == Role.THIRD_PARTY:
         return redirect("supervision:inspection_list")  # it sees its assigned inspections and nothing else
-    tallies = class_selectors.class_tallies_for(user)
+    tallies = class_tallies_for(user)
     return render(
         request,
         "reports/home.html",
@@ -101,7 +140,7 @@ def home(request):
                 "classes": tallies.total,
                 "classes_in_training": tallies.by_status.get(TrainingClass.Status.IN_TRAINING, 0),
                 "institutions": tallies.institutions,
-                "enrollments": enrollments_count(user),
+                "enrollments": tallies.enrollments,
             },
             "figures_taken_at": getattr(latest_refresh(), "finished_at", None),
             "status_counts": [(label, tallies.by_status.get(value, 0)) for value, label in TrainingClass.Status.choices],

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from .dashboards.models import ClassFigures, FiguresRefresh, InstitutionFigures  # noqa: F401 (the dashboards' summary rows belong to this app)
+from .dashboards.models import ClassFigures, FiguresRefresh, InstitutionFigures, MonthFigures  # noqa: F401 (the dashboards' summary rows belong to this app)
 
 
 class GeneratedDocument(models.Model):

@@ -10,11 +10,13 @@ An entry that reads another app's model names it (``requires_model="supervision.
 is not installed the dashboard shows （该项数据尚未启用） in its place.
 
 Figures read the summary rows (models.ClassFigures), never the trainee forms, calls or employment records
-themselves (STYLE.md, "Figures at scale"). Each entry runs a fixed number of queries; the per-area sums that
-several entries show are read once per page (FigureContext.area_rows), so the number of queries of a dashboard
-does not grow with the number of classes.
+themselves (STYLE.md, "Figures at scale"); the league's and a county's dashboards read those rows already summed per
+institution and month (models.MonthFigures, month_figures_for) and count live only the classes finished since. Each
+entry runs a fixed number of queries; the per-area sums that several entries show are read once per page
+(FigureContext.area_rows), so the number of queries of a dashboard does not grow with the number of classes.
 """
 
+import json
 from collections.abc import Callable
 from html import escape
 from dataclasses import dataclass, field
@@ -23,9 +25,11 @@ from functools import cached_property, lru_cache
 from urllib.parse import urlencode
 
 from django.apps import apps
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncMonth
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Role
@@ -38,7 +42,7 @@ from supervision.rules import below_average
 
 from .charts import Series, Threshold, bar_chart
 from .filters import FORM_COVERAGE_CONDITIONS, conclusion_condition, followup_condition
-from .models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh
+from .models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh, MonthFigures
 from .periods import Period, month_bounds
 
 LEAGUE = "league"
@@ -147,11 +151,10 @@ def conclusion_counts(*, verified_only: bool) -> dict[str, Count]:
     }
 
 
-def area_figures(
-    classes: QuerySet[TrainingClass], area: Area, *, today: date, verified_only: bool = False
-) -> list[AreaFigures]:
-    """One row per county or institution that has classes in ``classes`` (already scoped and filtered), from the
-    summary rows, in one query. ``verified_only``: conclusions as an institution reads them (filters.py)."""
+def area_sums(*, today: date, verified_only: bool = False) -> dict:
+    """The aggregates of a group of classes (AreaFigures's counts, conclusion_<value> and the employment fields), over
+    their summary rows: the live dashboards group the classes by area with these, the refresh by institution and
+    month into MonthFigures. ``verified_only``: conclusions as an institution reads them (filters.py)."""
     sums = {
         "classes": Count("pk"),
         "uncounted": Count("pk", filter=Q(figures__isnull=True)),
@@ -170,8 +173,77 @@ def area_figures(
     for total_field, successes_field in EMPLOYMENT_FIELDS.values():
         sums[total_field] = Coalesce(Sum(f"figures__{total_field}"), 0)
         sums[successes_field] = Coalesce(Sum(f"figures__{successes_field}"), 0)
+    return sums
+
+
+def area_figures(
+    classes: QuerySet[TrainingClass], area: Area, *, today: date, verified_only: bool = False
+) -> list[AreaFigures]:
+    """One row per county or institution that has classes in ``classes`` (already scoped and filtered), from the
+    summary rows, in one query. ``verified_only``: conclusions as an institution reads them (filters.py)."""
+    sums = area_sums(today=today, verified_only=verified_only)
     rows = classes.values(area.path, area.name_path).annotate(**sums).order_by(area.order_path)
     return [_area_row(row[area.path], row[area.name_path], row) for row in rows]
+
+
+# MonthFigures's counts: every AreaFigures count but ``uncounted`` (the table holds the counted classes only).
+MONTH_SUMMED = [name for name in SUMMED if name != "uncounted"] + [
+    f"conclusion_{conclusion}" for conclusion in GRADED_CONCLUSIONS
+] + [name for pair in EMPLOYMENT_FIELDS.values() for name in pair]
+# What a class finished since the last refresh adds, as area_figures counts it: no conclusion, no sample, uncounted.
+LATE_COUNTED = ("classes", "uncounted", "followup_unsampled")
+
+
+@dataclass(frozen=True)
+class LateClasses:
+    """The finished classes of one month and area that the last refresh did not count yet."""
+
+    month: date
+    key: int
+    name: str
+    total: int
+
+
+def late_classes_of(classes: QuerySet[TrainingClass], area: Area) -> list[LateClasses]:
+    """``classes`` (the period's finished classes, scoped and filtered) without a summary row yet, per month and
+    county or institution, in the areas' order: MonthFigures holds the rest."""
+    keys = list(dict.fromkeys((area.path, area.name_path, area.order_path)))
+    rows = (classes.filter(figures__isnull=True).annotate(month=TruncMonth("end_date")).values("month", *keys)
+            .annotate(total=Count("pk")).order_by(area.order_path, "month"))
+    return [LateClasses(row["month"], row[area.path], row[area.name_path], row["total"]) for row in rows]
+
+
+def area_figures_from_months(
+    monthly: QuerySet[MonthFigures], late: list[LateClasses], area: Area
+) -> list[AreaFigures]:
+    """area_figures from MonthFigures (``monthly``: the period's rows, scoped and filtered) in one query, with the
+    classes the refresh did not count yet added as area_figures counts them (an area with only those comes last)."""
+    rows = monthly.values(area.path, area.name_path).annotate(
+        **{name: Sum(name) for name in MONTH_SUMMED}).order_by(area.order_path)
+    sums = {row[area.path]: (row[area.name_path], {**row, "uncounted": 0}) for row in rows}
+    for classes in late:
+        _, totals = sums.setdefault(classes.key, (classes.name, dict.fromkeys((*MONTH_SUMMED, "uncounted"), 0)))
+        for name in LATE_COUNTED:
+            totals[name] += classes.total
+    return [_area_row(key, name, totals) for key, (name, totals) in sums.items()]
+
+
+def month_conclusion_counts(
+    monthly: QuerySet[MonthFigures], late: list[LateClasses], area: Area, *, split: bool
+) -> list[dict]:
+    """Classes and graded conclusions per month (and area when ``split``) from MonthFigures in one query, with the
+    classes the refresh did not count yet added to the total (they have no conclusion yet); in month and area order,
+    shaped as conclusions_by_month's live query returns them."""
+    conclusion_names = [f"conclusion_{conclusion}" for conclusion in GRADED_CONCLUSIONS]
+    keys = ["month", area.path, area.name_path] if split else ["month"]
+    rows = monthly.values(*keys).annotate(total=Sum("classes"), **{name: Sum(name) for name in conclusion_names})
+    ordered = rows.order_by("month", *([area.order_path] if split else []))
+    counts = {tuple(row[key] for key in keys): row for row in ordered}
+    for classes in late:
+        key = (classes.month, classes.key, classes.name) if split else (classes.month,)
+        row = counts.setdefault(key, {**dict(zip(keys, key)), "total": 0, **dict.fromkeys(conclusion_names, 0)})
+        row["total"] += classes.total
+    return sorted(counts.values(), key=lambda row: row["month"])
 
 
 def _area_row(key, name, sums: dict) -> AreaFigures:
@@ -282,13 +354,22 @@ class FigureContext:
     link_params: dict[str, str]  # the dashboard's filters, carried into every link
     today: date
     league_comparison: Callable[[], "AreaFigures"] | None = None  # the league's sums, for averages (policy §8.7)
+    # The period's MonthFigures in the same scope and filters, where they can answer (month_figures_for); None: the
+    # figures group the period's classes and their summary rows live (area_figures).
+    monthly: QuerySet[MonthFigures] | None = None
 
     @property
     def area(self) -> Area:
         return COUNTY_AREA if self.dashboard == LEAGUE else INSTITUTION_AREA
 
     @cached_property
+    def late_classes(self) -> list[LateClasses]:
+        return late_classes_of(self.classes, self.area)
+
+    @cached_property
     def area_rows(self) -> list[AreaFigures]:
+        if self.monthly is not None:
+            return area_figures_from_months(self.monthly, self.late_classes, self.area)
         return area_figures(self.classes, self.area, today=self.today, verified_only=self.dashboard == INSTITUTION)
 
     @cached_property
@@ -343,6 +424,24 @@ class DrawnFigure:
     key: str
     title: str
     result: FigureResult | None  # None: （该项数据尚未启用）
+
+    @property
+    def chart_id(self) -> str:
+        return f"chart-{self.key}"
+
+    @property
+    def chart_script(self) -> SafeString:
+        """The chart's option as Django's json_script writes it, escaped with str.replace rather than str.translate:
+        a county's charts carry 200 KB of links, and translating them cost 9 ms of its dashboard."""
+        text = json.dumps(self.result.chart, cls=DjangoJSONEncoder)
+        for character, escaped in JSON_SCRIPT_ESCAPES:
+            text = text.replace(character, escaped)
+        return format_html(
+            '<script id="{}" type="application/json">{}</script>', self.chart_id, mark_safe(text)  # noqa: S308 (escaped above)
+        )
+
+
+JSON_SCRIPT_ESCAPES = (("&", "\\u0026"), ("<", "\\u003C"), (">", "\\u003E"))  # django.utils.html.json_script's
 
 
 def figures_for(context: FigureContext) -> list[DrawnFigure]:
@@ -403,11 +502,14 @@ def conclusions_by_month(context: FigureContext) -> FigureResult:
     scale) that conclusions_by_area and the institution filter already give."""
     split = context.dashboard == LEAGUE
     keys = ["month"] + ([context.area.path, context.area.name_path] if split else [])
-    counts = (
-        context.classes.annotate(month=TruncMonth("end_date")).values(*keys)
-        .annotate(total=Count("pk"), **conclusion_counts(verified_only=context.dashboard == INSTITUTION))
-        .order_by("month", *([context.area.order_path] if split else []))
-    )
+    if context.monthly is not None:
+        counts = month_conclusion_counts(context.monthly, context.late_classes, context.area, split=split)
+    else:
+        counts = (
+            context.classes.annotate(month=TruncMonth("end_date")).values(*keys)
+            .annotate(total=Count("pk"), **conclusion_counts(verified_only=context.dashboard == INSTITUTION))
+            .order_by("month", *([context.area.order_path] if split else []))
+        )
     by_month: dict[date, dict[str, int]] = {}
     by_row: dict[tuple, dict[str, int]] = {}
     for count in counts:
@@ -590,8 +692,14 @@ def institution_employment(context: FigureContext) -> FigureResult:
     return FigureResult(columns=["人员类别", "就业/结业", "比率", "评级", "全盟平均", "与平均水平比较"], rows=rows, chart=chart)
 
 
-def league_comparison_of(league_classes: QuerySet[TrainingClass], *, today: date) -> AreaFigures:
-    """The league's sums over the same period, occupation and category: only totals leave here, never a row."""
+def league_comparison_of(
+    league_classes: QuerySet[TrainingClass], *, today: date, monthly: QuerySet[MonthFigures] | None = None
+) -> AreaFigures:
+    """The league's sums over the same period, occupation and category: only totals leave here, never a row.
+    ``monthly``: the league's MonthFigures of the period, where they can answer (no occupation or category filter)."""
+    if monthly is not None:
+        late = late_classes_of(league_classes, COUNTY_AREA)
+        return area_total(area_figures_from_months(monthly, late, COUNTY_AREA), "全盟")
     return area_total(area_figures(league_classes, COUNTY_AREA, today=today), "全盟")
 
 
@@ -750,6 +858,7 @@ def figure_context_for(
         if value:
             link_params[name] = getattr(value, "pk", value)
     league_comparison = None
+    monthly = month_figures_for(user, dashboard=dashboard, period=period, filter_values=filter_values)
     if dashboard == INSTITUTION:
         league_classes = finished_classes_of(_league_classes_of_institution(user), period)
         if filter_values.get("occupation"):
@@ -758,8 +867,40 @@ def figure_context_for(
             league_classes = league_classes.filter(category=filter_values["category"])
 
         def league_comparison():
-            return league_comparison_of(league_classes, today=today)
+            league_months = None
+            if _can_read_month_figures(filter_values):
+                league_months = MonthFigures.objects.filter(
+                    institution__county__parent_id=user.institution.county.parent_id,
+                    month__gte=period.first_day, month__lte=period.last_day)
+            return league_comparison_of(league_classes, today=today, monthly=league_months)
     return FigureContext(
         user=user, dashboard=dashboard, period=period, classes=finished_classes_of(filtered_classes, period),
         classes_any_status=in_period, link_params=link_params, today=today, league_comparison=league_comparison,
+        monthly=monthly,
     )
+
+
+def month_figures_for(user, *, dashboard: str, period: Period, filter_values: dict) -> QuerySet[MonthFigures] | None:
+    """The period's MonthFigures of the institutions in the user's scope and the dashboard's county and institution
+    filters, for the league's and a county's dashboards. None where the table cannot answer: an occupation or category
+    filter (the table is per institution and month), or the institution's dashboard (it reads a conclusion only once
+    verified, filters.conclusion_condition, and its own classes are few enough to count live; its league comparison
+    reads the table, league_comparison_of)."""
+    if dashboard not in BUREAU_DASHBOARDS or not _can_read_month_figures(filter_values):
+        return None
+    institutions = institutions_visible_to(user)
+    if filter_values.get("county"):
+        institutions = institutions.filter(county=filter_values["county"])
+    if filter_values.get("institution"):
+        institutions = institutions.filter(pk=filter_values["institution"].pk)
+    # A period is whole months, so its months are exactly those whose first day falls in it.
+    return MonthFigures.objects.filter(
+        institution__in=institutions, month__gte=period.first_day, month__lte=period.last_day)
+
+
+def _can_read_month_figures(filter_values: dict) -> bool:
+    """Whether MonthFigures can answer: not under an occupation or category filter (the table is per institution and
+    month), and not before the first refresh that built it (after the table was added, the figures count live)."""
+    if filter_values.get("occupation") or filter_values.get("category"):
+        return False
+    return MonthFigures.objects.exists()

@@ -106,6 +106,9 @@ class InstitutionFigures(EmploymentCounts):
     # The rosters of its finished classes summed: the landing page's 参训人次 reads a row per institution, not one
     # per class.
     enrolled = models.PositiveIntegerField("已结业培训班参训人数", default=0)
+    # Its finished classes (its ClassFigures rows): the landing page's class tallies read a row per institution for
+    # the finished classes (99% of them) and count only the unfinished ones live.
+    finished_classes = models.PositiveIntegerField("已结业培训班数", default=0)
 
     class Meta:
         verbose_name = "培训机构就业统计数据"
@@ -113,3 +116,41 @@ class InstitutionFigures(EmploymentCounts):
 
     def __str__(self):
         return str(self.institution_id)
+
+
+class MonthFigures(EmploymentCounts):
+    """The ClassFigures rows of one institution's classes that ended in one month, summed and counted per conclusion
+    and follow-up state as a bureau's dashboard shows them; rebuilt at the end of every refresh
+    (services.month_figures_rebuild), so that the league's and a county's dashboards sum a few hundred rows (months ×
+    institutions) instead of grouping the period's 10,000 classes and their summary rows on each request. The field
+    names are figures.AreaFigures's (conclusion_<value> for each graded conclusion)."""
+
+    institution = models.ForeignKey(
+        "classes.Institution", verbose_name="培训机构", on_delete=models.CASCADE, related_name="month_figures"
+    )
+    month = models.DateField("培训结束月份")  # the month's first day
+    classes = models.PositiveIntegerField("已结业培训班数")
+    enrolled = models.PositiveIntegerField("参训人数")
+    completed = models.PositiveIntegerField("结业人数")
+    valid_forms = models.PositiveIntegerField("结业学员的有效附表2")
+    forms_below = models.PositiveIntegerField("附表2覆盖率不足80%的班数")
+    followup_target = models.PositiveIntegerField("应回访人数")
+    followup_completed = models.PositiveIntegerField("已完成回访")
+    followup_on_time = models.PositiveIntegerField("按时完成回访")
+    followup_reached = models.PositiveIntegerField("回访达到20%的班数")
+    followup_overdue = models.PositiveIntegerField("回访逾期未达20%的班数")
+    followup_unsampled = models.PositiveIntegerField("未抽样的班数")
+    conclusion_outstanding = models.PositiveIntegerField("优秀的班数")
+    conclusion_qualified = models.PositiveIntegerField("合格的班数")
+    conclusion_rectifying = models.PositiveIntegerField("需整改的班数")
+    conclusion_under_investigation = models.PositiveIntegerField("待核查的班数")
+    conclusion_failed = models.PositiveIntegerField("不合格的班数")
+
+    class Meta:
+        verbose_name = "培训机构月度统计数据"
+        verbose_name_plural = "培训机构月度统计数据"
+        constraints = [models.UniqueConstraint(fields=["institution", "month"], name="month_figures_once_per_month")]
+        indexes = [models.Index(fields=["month", "institution"], name="month_figures_month")]
+
+    def __str__(self):
+        return f"{self.institution_id} {self.month:%Y-%m}"

@@ -3,7 +3,8 @@
 from collections.abc import Iterator
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from classes.models import Enrollment, TrainingClass
@@ -20,7 +21,8 @@ from followups.selectors import (
     with_completion_counts,
 )
 
-from .models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh, InstitutionFigures
+from .figures import MONTH_SUMMED, area_sums
+from .models import EMPLOYMENT_FIELDS, ClassFigures, FiguresRefresh, InstitutionFigures, MonthFigures
 
 BATCH_SIZE = 500
 REFRESH_RUNS_KEPT = 50
@@ -92,6 +94,7 @@ def class_figures_refresh() -> FiguresRefresh:
     with transaction.atomic():
         changed += ClassFigures.objects.exclude(training_class__status=TrainingClass.Status.FINISHED).delete()[0]
         institution_figures_rebuild()
+        month_figures_rebuild()
         run = FiguresRefresh.objects.create(
             started_at=started_at, finished_at=timezone.now(), classes_checked=len(class_ids), rows_changed=changed
         )
@@ -109,16 +112,39 @@ def institution_figures_rebuild() -> int:
     per-institution sums of the same run that FiguresRefresh dates. Returns the number of institutions."""
     sums = (
         ClassFigures.objects.values("training_class__institution")
-        .annotate(**{name: Sum(name) for name in (*EMPLOYMENT_COUNTED, "enrolled")})
+        .annotate(**{name: Sum(name) for name in (*EMPLOYMENT_COUNTED, "enrolled")}, finished_classes=Count("pk"))
         .order_by()
     )
     rows = [
         InstitutionFigures(institution_id=row["training_class__institution"],
-                           **{name: row[name] for name in (*EMPLOYMENT_COUNTED, "enrolled")})
+                           **{name: row[name] for name in (*EMPLOYMENT_COUNTED, "enrolled", "finished_classes")})
         for row in sums
     ]
     InstitutionFigures.objects.all().delete()
     InstitutionFigures.objects.bulk_create(rows)
+    return len(rows)
+
+
+def month_figures_rebuild() -> int:
+    """Sums the ClassFigures rows per institution and month of the training's end into MonthFigures, with the
+    aggregates the live dashboards use (figures.area_sums, the follow-up states as of today); called by
+    class_figures_refresh inside its closing transaction, so that the dashboards read the sums of the run whose time
+    they show. Returns the number of rows."""
+    sums = area_sums(today=timezone.localdate())
+    del sums["uncounted"]  # every class grouped here has its row
+    grouped = (
+        TrainingClass.objects.filter(status=TrainingClass.Status.FINISHED, figures__isnull=False)
+        .annotate(month=TruncMonth("end_date")).values("institution", "month").annotate(**sums).order_by()
+    )
+    rows = [
+        MonthFigures(institution_id=row["institution"], month=row["month"], **{name: row[name] for name in MONTH_SUMMED})
+        for row in grouped
+    ]
+    MonthFigures.objects.all().delete()
+    # Two refreshes at once: the second's delete does not see the rows the first inserted meanwhile, so its inserts
+    # overwrite those rows rather than collide with them.
+    MonthFigures.objects.bulk_create(rows, batch_size=2_000, update_conflicts=True,
+                                     unique_fields=["institution", "month"], update_fields=MONTH_SUMMED)
     return len(rows)
 
 
