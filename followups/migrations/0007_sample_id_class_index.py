@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     # the samples' rows (jsonb draws): 90 → 5 ms for the smaller county at region scale.
 
     dependencies = [
-        ('followups', '0005_completed_items_index_for_coverage'),
+        ('followups', '0006_sample_completed_call_counts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
