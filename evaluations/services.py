@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 
 from accounts.audit import audit_state_change
@@ -347,19 +347,16 @@ def trainee_evaluation_submit_online(*, link: EvaluationLink, name: str, id_numb
     _trainee_form_open(getattr(training_class, "review", None))
     name = (name or "").strip()
     enrollment = (
-        Enrollment.objects.filter(
-            training_class=training_class,
-            trainee__id_number_digest=id_number_digest(id_number),
-        )
-        # The trainee may give the name this roster wrote or the name first registered under the ID.
-        .filter(Q(roster_name=name) | Q(trainee__name=name))
+        Enrollment.objects.filter(training_class=training_class, trainee__id_number_digest=id_number_digest(id_number))
         .annotate(
+            registered_name=F("trainee__name"),
             has_untruthful_form=Exists(TraineeEvaluation.objects.filter(enrollment=OuterRef("pk"), is_valid=False)),
             has_valid_form=Exists(TraineeEvaluation.objects.filter(enrollment=OuterRef("pk"), is_valid=True)),
         )
         .first()
     )
-    if enrollment is None:
+    # The trainee may give the name this roster wrote or the name first registered under the ID.
+    if enrollment is None or name not in (enrollment.roster_name, enrollment.registered_name):
         raise TraineeIdentityMismatch("姓名或身份证号与本班花名册不符，请核对后重新填写。")
     evaluation = _create_trainee_evaluation(enrollment, answers, source=TraineeEvaluation.Source.ONLINE)
     hooks.notify_class_changed(training_class.pk, hooks.ClassChange.TRAINEE_FORM)

@@ -103,3 +103,21 @@ def _templates(response) -> set[str]:
 
 def _without_csrf(page: str) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_trainee_may_give_the_roster_name_or_the_registered_name_and_nothing_else(client, running_class, link):
+    """The roster may write a name differently from the one first registered under the ID number (a changed name, a
+    Mongolian name transcribed differently): either is accepted, any other name is refused without saying which
+    of name and ID number did not match."""
+    url = reverse("trainee_form_public", args=[link.token])
+    by_roster, by_registration, refused = running_class.enrollments.select_related("trainee")[:3]
+    for enrollment in (by_roster, by_registration, refused):
+        type(enrollment).objects.filter(pk=enrollment.pk).update(roster_name=f"{enrollment.trainee.name}花名册")
+    page = client.post(url, {**post_data(running_class, by_roster.trainee), "name": f"{by_roster.trainee.name}花名册"})
+    assert "提交成功" in page.content.decode()
+    page = client.post(url, post_data(running_class, by_registration.trainee))
+    assert "提交成功" in page.content.decode()
+    page = client.post(url, {**post_data(running_class, refused.trainee), "name": "王某某"})
+    assert page.status_code == 400 and "姓名或身份证号与本班花名册不符" in page.content.decode()
+    assert TraineeEvaluation.objects.filter(enrollment__training_class=running_class).count() == 2
