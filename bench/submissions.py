@@ -16,7 +16,8 @@ whose form was already accepted: each must be refused with the "already submitte
 Printed per step: offered and sustained forms/s, POST latency p50/p95/p99 (from sending the POST), the phone's
 whole time from its scheduled start (GET + POST, queueing included), the web workers' CPU time per answered
 phone (GET + POST; the figure that does not depend on what else the machine runs: two idle cores serve at most
-about 2000 / that many phones a second, less the database's share), and errors by kind. The rates stop rising
+about 2000 / that many phones a second, less the database's share), PostgreSQL's CPU per phone (every "postgres"
+process) and this generator's own (it runs on the same cores), and errors by kind. The rates stop rising
 once more than a fifth of a step's phones fail or start late. At the end the rows
 are counted: every accepted form exactly once, every duplicate refused, nothing lost or added.
 Target (issue #12): >= 100 forms/s sustained with POST p95 < 300 ms on the 2-core machine.
@@ -57,6 +58,8 @@ def arguments():
     parser.add_argument("--class-size", type=int, default=50)
     parser.add_argument("--duplicates", type=float, default=0.05, help="share of phones re-submitting a trainee")
     parser.add_argument("--in-flight", type=int, default=64, help="phones under way at once, at most")
+    parser.add_argument("--warm-classes", action="store_true",
+                        help="open every class's form once before the first step (else each class's first phone renders it)")
     options = parser.parse_args()
     options.rates = [int(rate) for rate in options.rates.split(",")]
     if not 1 <= options.duration <= 60:
@@ -191,7 +194,9 @@ def gunicorn_start(options, port: int, environment: dict) -> subprocess.Popen:
 
 
 def warm_up(port: int, tokens: list[str]) -> None:
-    """Each worker imports its templates and opens its database connection before the first step."""
+    """Each worker imports its templates and opens its database connection before the first step; with
+    --warm-classes, every class's form is opened once, as its first trainee would (the empty form's fields are then
+    in the shared cache, as they are while a class is filling in the form)."""
     for token in tokens:
         connection = http.client.HTTPConnection(HOST, port, timeout=TIMEOUT)
         connection.request("GET", f"/t/{token}/")
@@ -211,6 +216,29 @@ def server_cpu_seconds(server: subprocess.Popen) -> float:
             continue
         total += int(fields[11]) + int(fields[12])  # utime, stime
     return total / ticks
+
+
+def named_processes_cpu_seconds(name: str) -> float:
+    """User + system CPU time so far of every process whose command is ``name`` (PostgreSQL's backends are all
+    "postgres", Redis is "redis-server"): with the web workers' and the generator's own, where a phone's CPU went."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            command, rest = stat.read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if command == name:
+            fields = rest.split()
+            # utime, stime, and those of its exited children (PostgreSQL's backends of closed connections end up in
+            # the postmaster's).
+            total += int(fields[11]) + int(fields[12]) + int(fields[13]) + int(fields[14])
+    return total / ticks
+
+
+def cpu_account() -> dict[str, float]:
+    return {"database": named_processes_cpu_seconds("postgres"), "redis": named_processes_cpu_seconds("redis-server"),
+            "generator": time.process_time()}
 
 
 # One phone ------------------------------------------------------------------------------------------------------
@@ -320,6 +348,7 @@ def run_step(*, rate: int, duration: int, phones: list, port: int, answers: dict
 
     total = rate * duration
     cpu_before = server_cpu_seconds(server)
+    others_before = cpu_account()
     with ThreadPoolExecutor(max_workers=options.in_flight) as pool:
         start = time.perf_counter()
         for index in range(total):
@@ -347,6 +376,7 @@ def run_step(*, rate: int, duration: int, phones: list, port: int, answers: dict
         dispatched = time.perf_counter() - start
     elapsed = time.perf_counter() - start
     cpu = server_cpu_seconds(server) - cpu_before
+    others = {part: seconds - others_before[part] for part, seconds in cpu_account().items()}
     answered = sum(outcomes[kind] for kind in ("accepted", "refused as already submitted"))
     errors = {kind: count for kind, count in outcomes.items() if kind not in ("accepted", "refused as already submitted")}
     return {
@@ -357,6 +387,7 @@ def run_step(*, rate: int, duration: int, phones: list, port: int, answers: dict
         "p99": percentile(post_latencies, 0.99), "whole_p95": percentile(whole_times, 0.95),
         "late": late, "errors": errors, "elapsed": elapsed, "phones": total,
         "cpu_ms": 1000 * cpu / answered if answered else float("nan"),
+        **{f"{part}_ms": 1000 * seconds / answered if answered else float("nan") for part, seconds in others.items()},
     }
 
 
@@ -414,19 +445,20 @@ def main() -> int:
               flush=True)
         cache.clear()  # fresh throttling counters (the bench's own CACHE_URL)
         server = gunicorn_start(options, port, {**os.environ, "DATABASE_URL": url})
-        warm_up(port, sorted({phone[0] for phone in phones[:50]}))
+        warm_up(port, sorted({phone[0] for phone in (phones if options.warm_classes else phones[:50])}))
         ledger = Ledger()
         rng = random.Random(12)
         answers = answers_of()
         print(f"\n{'offered/s':>9} {'sustained/s':>11} {'accepted':>8} {'dup refused':>11} {'p50 ms':>7} {'p95 ms':>7} "
-              f"{'p99 ms':>7} {'phone p95':>9} {'late':>5} {'CPU ms':>7}  load avg        errors")
+              f"{'p99 ms':>7} {'phone p95':>9} {'late':>5} {'CPU ms':>7} {'PG ms':>6} {'gen ms':>6}  load avg        errors")
         for rate in options.rates:
             step = run_step(rate=rate, duration=options.duration, phones=phones, port=port, answers=answers,
                             ledger=ledger, options=options, rng=rng, server=server)
             errors = ", ".join(f"{kind}: {count}" for kind, count in sorted(step["errors"].items())) or "none"
             print(f"{step['offered']:9.1f} {step['sustained']:11.1f} {step['accepted']:8d} {step['refused']:11d} "
                   f"{step['p50'] * 1000:7.0f} {step['p95'] * 1000:7.0f} {step['p99'] * 1000:7.0f} "
-                  f"{step['whole_p95'] * 1000:8.0f}ms {step['late']:5d} {step['cpu_ms']:7.1f}  {load_average():<15} {errors}",
+                  f"{step['whole_p95'] * 1000:8.0f}ms {step['late']:5d} {step['cpu_ms']:7.1f} {step['database_ms']:6.1f} "
+                  f"{step['generator_ms']:6.1f}  {load_average():<15} {errors}",
                   flush=True)
             if sum(step["errors"].values()) + step["late"] > step["phones"] // 5:
                 print("More than a fifth of the phones failed or could not start on time (all --in-flight phones "
