@@ -121,7 +121,10 @@ def institution_figures_rebuild() -> int:
         for row in sums
     ]
     InstitutionFigures.objects.all().delete()
-    InstitutionFigures.objects.bulk_create(rows)
+    # As in month_figures_rebuild: a refresh running at the same time inserts rows this delete does not see; ours then
+    # overwrite them instead of failing on the primary key.
+    InstitutionFigures.objects.bulk_create(rows, update_conflicts=True, unique_fields=["institution"],
+                                           update_fields=[*EMPLOYMENT_COUNTED, "enrolled", "finished_classes"])
     return len(rows)
 
 
