@@ -458,6 +458,7 @@ def trainee_form(request, token):
         # per instance) are built only when the template misses it.
         return render(request, "evaluations/trainee_form.html", {
             **context, "unbound_form_key": _unbound_form_key(training_class, initial),
+            "unbound_form_day": timezone.localdate().isoformat(),
             "identity": SimpleLazyObject(TraineeIdentityForm),
             "form": SimpleLazyObject(lambda: TraineeEvaluationForm(initial=initial)),
         })
@@ -487,8 +488,9 @@ def trainee_form(request, token):
 
 
 def _unbound_form_key(training_class, initial: dict) -> str:
-    """The empty form's fields are the same for every trainee of a class on a day (its defaults come from the class
-    record, the signing date is today) and hold nothing personal, so their HTML is rendered once and kept in the
-    shared cache: rendering ~150 widgets is most of a GET's time while a class fills the form together.
+    """The empty form's HTML holds nothing personal and is kept in the shared cache in two parts: the ratings (36
+    radio buttons, the same for every class: one entry a day, ``unbound_form_day``) and the participation facts,
+    whose defaults come from the class record and today's date (one entry per class and day, this key). Rendering
+    the widgets was most of a GET's time; a class's first phone now renders only its own dozen.
     The key holds every value the defaults come from, so an edited class gets a fresh rendering."""
     return "|".join(str(value) for value in (training_class.pk, timezone.localdate(), *initial.values()))

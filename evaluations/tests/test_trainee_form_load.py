@@ -10,7 +10,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from conftest import run_at_once
+from classes.models import TrainingClass
+from conftest import make_class, run_at_once
+from evaluations import services
 from evaluations.models import TraineeEvaluation
 
 from .conftest import post_data
@@ -95,6 +97,20 @@ def test_the_empty_form_is_rendered_once_per_class_and_follows_an_edited_class(c
     running_class.institution.name = "乌兰浩特新名称职业培训学校"
     running_class.institution.save()
     assert 'value="乌兰浩特新名称职业培训学校"' in client.get(url).content.decode()
+
+
+def test_another_class_renders_only_its_own_participation_facts(client, running_class, link, county_user, institution, occupation):
+    """The ratings are the same for every class: a class's first phone renders only the fields whose defaults come
+    from its own record."""
+    client.get(reverse("trainee_form_public", args=[link.token]))
+    other_class = make_class(institution, occupation, batch_number="XA152201-2026-061", status=TrainingClass.Status.IN_TRAINING,
+                             start_date=running_class.start_date, end_date=running_class.end_date)
+    other_link = services.evaluation_link_create(actor=county_user, training_class=other_class)
+    page = client.get(reverse("trainee_form_public", args=[other_link.token]))
+    assert "evaluations/trainee_form_participation.html" in _templates(page)
+    assert "evaluations/trainee_form_ratings.html" not in _templates(page)  # shared with the first class
+    html = page.content.decode()
+    assert html.count('type="radio"') == 38 and 'name="item_8"' in html and "---------" not in html
 
 
 def _templates(response) -> set[str]:
