@@ -72,17 +72,24 @@ def followup_sample_draw(*, training_class_id: int, trigger: str, actor: User | 
     """
     if trigger not in FollowupSample.Trigger.values or (trigger == FollowupSample.Trigger.MANUAL) != (actor is not None):
         raise ValueError(f"a draw by {trigger!r} with actor {actor!r}: only a manual draw has an actor, and it must")
+    sample, _drawn_now = _draw_once(training_class_id=training_class_id, trigger=trigger, actor=actor)
+    return sample
+
+
+def _draw_once(*, training_class_id: int, trigger: str, actor: User | None) -> tuple[FollowupSample | None, bool]:
+    """The draw itself; the flag says whether this call drew the sample (False when it found one), so the
+    sweep counts only its own draws."""
     try:
         with transaction.atomic():
             training_class = TrainingClass.objects.select_for_update().get(pk=training_class_id)
             existing = FollowupSample.objects.filter(training_class=training_class).first()
             if existing is not None:
-                return existing
+                return existing, False
             if training_class.assessment_end_date is None or training_class.assessment_end_date > timezone.localdate():
-                return None
+                return None, False
             candidates = list(training_class.enrollments.values_list("id", flat=True))
             if not candidates:
-                return None
+                return None, False
             sample, items = _new_sample(training_class, candidates, trigger=trigger, actor=actor)
             sample.save()
             for item in items:
@@ -90,10 +97,10 @@ def followup_sample_draw(*, training_class_id: int, trigger: str, actor: User | 
             FollowupItem.objects.bulk_create(items)
             audit_state_change(action=AuditEvent.Action.FOLLOWUP, actor=actor, target=training_class,
                                step=f"抽取回访样本（{sample.get_trigger_display()}，{len(items)} 人）")
-            return sample
+            return sample, True
     except IntegrityError:
         # Another worker drew it between our check and our insert: theirs stands.
-        return FollowupSample.objects.get(training_class_id=training_class_id)
+        return FollowupSample.objects.get(training_class_id=training_class_id), False
 
 
 def followup_sample_draw_for(*, actor: User, training_class: TrainingClass) -> FollowupSample:
@@ -144,10 +151,12 @@ def followup_samples_sweep(*, trigger: str = FollowupSample.Trigger.SWEEP, batch
                     FollowupItem.objects.bulk_create(items, batch_size=1000)
                     drawn += len(samples)
             except IntegrityError:
-                # A button click drew one of these meanwhile: fall back to one class at a time.
+                # Another worker or a button click drew one of these meanwhile (a class row it had locked and
+                # released is not skipped, and this statement's snapshot predates its sample): fall back to
+                # one class at a time, counting only the samples this sweep drew.
                 for training_class in batch:
-                    if followup_sample_draw(training_class_id=training_class.pk, trigger=trigger) is not None:
-                        drawn += 1
+                    _sample, drawn_now = _draw_once(training_class_id=training_class.pk, trigger=trigger, actor=None)
+                    drawn += drawn_now
 
 
 def enqueue_sample_draw(training_class_id: int) -> None:

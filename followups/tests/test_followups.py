@@ -377,3 +377,18 @@ def test_two_workers_sweeping_at_once_draw_each_class_once(institution, occupati
     assert sorted(FollowupSample.objects.values_list("training_class_id", flat=True)) == sorted(c.pk for c in classes)
     assert all(sample.items.count() == 2 for sample in FollowupSample.objects.all())
     assert services.followup_samples_sweep() == 0
+
+
+@pytest.mark.django_db
+def test_a_sweep_that_collides_counts_only_the_samples_it_drew(institution, occupation, monkeypatch):
+    """Two sweeps at once: a class the other worker locked, drew and released is not skipped, and this batch's
+    snapshot may predate that sample. The insert then collides; the fallback must not count the other's sample."""
+    drawn_before = ended_class(institution, occupation, batch="XA152201-2026-701", size=6)
+    pending = ended_class(institution, occupation, batch="XA152201-2026-702", size=6)
+    services.followup_sample_draw(training_class_id=drawn_before.pk, trigger=FollowupSample.Trigger.SWEEP)
+    stale_snapshot = TrainingClass.objects.filter(pk__in=[drawn_before.pk, pending.pk])
+    monkeypatch.setattr(services, "_eligible_classes", lambda: stale_snapshot)
+
+    assert services.followup_samples_sweep() == 1
+    assert FollowupSample.objects.filter(training_class=drawn_before).count() == 1
+    assert FollowupSample.objects.get(training_class=pending).items.count() == 2
