@@ -147,9 +147,10 @@ def with_completion_counts(samples: QuerySet[FollowupSample]) -> QuerySet[Follow
 
 
 def overdue_samples(*, today: date) -> QuerySet[FollowupSample]:
+    """Samples past their due date and short of their target, by the counts call_attempt_record keeps in the
+    call's transaction (completed_calls), not a recount of every past sample's calls each day."""
     return (
-        with_completion_counts(FollowupSample.objects.filter(due_date__lt=today))
-        .filter(completed__lt=F("target_size"))
+        FollowupSample.objects.filter(due_date__lt=today, completed_calls__lt=F("target_size"))
         .select_related("training_class__institution__county")
     )
 

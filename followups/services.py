@@ -313,7 +313,7 @@ def reminders_create_for_overdue(*, today: date | None = None) -> int:
         county = sample.training_class.institution.county
         message = (
             f"培训班 {sample.training_class.batch_number} 的电话回访已于 {sample.due_date:%Y-%m-%d} 到期，"
-            f"已完成 {sample.completed} 人，须完成 {sample.target_size} 人。"
+            f"已完成 {sample.completed_calls} 人，须完成 {sample.target_size} 人。"
         )
         for user in User.objects.filter(role=Role.COUNTY, region=county, is_active=True):
             _reminder, is_new = Reminder.objects.get_or_create(

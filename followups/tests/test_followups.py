@@ -212,6 +212,16 @@ class TestCoverageAndForwarding:
         assert reminder.user == county_user and "已完成 0 人，须完成 3 人" in reminder.message
         assert services.reminders_create_for_overdue(today=date(2026, 2, 20)) == 0, "not overdue before the due date"
 
+    def test_a_follow_up_that_reached_its_target_is_not_reminded(self, sampled, county_user):
+        _training_class, sample = sampled
+        items = list(sample.items.order_by("position"))
+        for item in items[:-1]:
+            services.call_attempt_record(actor=county_user, item=item, outcome="completed", answers=ANSWERS)
+        services.reminders_create_for_overdue(today=date(2026, 3, 1))
+        assert f"已完成 {len(items) - 1} 人，须完成 {len(items)} 人" in Reminder.objects.get().message
+        services.call_attempt_record(actor=county_user, item=items[-1], outcome="completed", answers=ANSWERS)
+        assert services.reminders_create_for_overdue(today=date(2026, 3, 2)) == 0
+
 
 class TestEmploymentGrading:
     def grade_class(self, training_class, employed: int, destination="employee"):
