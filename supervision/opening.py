@@ -26,7 +26,7 @@ from classes.selectors import classes_visible_to
 from xingan_training.errors import ServiceError
 
 from . import opening_files
-from .models import ChangeRequest, OpeningDocument, OpeningEvent, OpeningReview, OpeningTraineeDecision
+from .models import CHANGEABLE_FIELDS, ChangeRequest, OpeningDocument, OpeningEvent, OpeningReview, OpeningTraineeDecision
 from .opening_selectors import (
     change_requests_visible_to,
     opening_checks,
@@ -38,16 +38,6 @@ from .opening_selectors import (
 
 Status = OpeningReview.Status
 MAX_DOCUMENTS_PER_CLASS = 20
-# The registered fields a change request may change (§8.2: dates, occupation, headcount, location; and the class
-# hours, which the county approved with the teaching plan). Order is the order of the form and the record.
-CHANGEABLE_FIELDS = {
-    "start_date": "培训开始日期",
-    "end_date": "培训结束日期",
-    "occupation": "培训职业（工种）",
-    "registered_headcount": "备案人数",
-    "location": "培训地点",
-    "class_hours": "培训课时",
-}
 
 
 class RosterRowsError(ServiceError):

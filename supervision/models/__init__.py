@@ -8,7 +8,7 @@ from .attendance import AttendanceDay, CheckIn, ClassSite, PhotoSpotCheck, Photo
 from .demand import DemandCatalogueEntry, TrainingWish
 from .department_lists import DepartmentList, DepartmentListEntry, DepartmentListKind
 from .inspections import Inspection, InspectionAttachment
-from .opening import ChangeRequest, OpeningDocument, OpeningEvent, OpeningReview, OpeningTraineeDecision
+from .opening import CHANGEABLE_FIELDS, ChangeRequest, OpeningDocument, OpeningEvent, OpeningReview, OpeningTraineeDecision
 from .performance import CatalogueStatusChange, InstitutionEvaluation, ListDecision
 from .rectification import RectificationAttachment, RectificationEvidence, RectificationItem, RectificationItemEvent, RectificationSource
 from .signals import ClassSignalCheck, FraudSignal

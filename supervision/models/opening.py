@@ -134,6 +134,18 @@ class OpeningTraineeDecision(models.Model):
         ]
 
 
+# The registered fields a change request may change (§8.2: dates, occupation, headcount, location; and the class
+# hours, which the county approved with the teaching plan). Order is the order of the form and the record.
+CHANGEABLE_FIELDS = {
+    "start_date": "培训开始日期",
+    "end_date": "培训结束日期",
+    "occupation": "培训职业（工种）",
+    "registered_headcount": "备案人数",
+    "location": "培训地点",
+    "class_hours": "培训课时",
+}
+
+
 class ChangeRequest(models.Model):
     """备案变更 (§8.2): after opening approval, a change to the registered fields (dates, occupation, headcount,
     location, class hours) or to the roster, asked by the institution and approved or refused by the county."""
@@ -178,6 +190,10 @@ class ChangeRequest(models.Model):
 
     def __str__(self):
         return f"{self.training_class.batch_number} 备案变更 {self.get_status_display()}"
+
+    def field_changes_in_form_order(self) -> list[dict]:
+        """The field changes in the order of the form (jsonb keeps its keys sorted by length, not as written)."""
+        return [self.field_changes[name] for name in CHANGEABLE_FIELDS if name in self.field_changes]
 
 
 class OpeningEvent(models.Model):

@@ -737,6 +737,8 @@ class TestChangeRequests:
         assert request.status == ChangeRequest.Status.APPROVED and request.decided_by == county_user
         page = login(institution_user).get(reverse("supervision:change_list", args=[approved.pk])).content.decode()
         assert "培训基地" in page and "新实训楼" in page and "已变更" in page and "场地检修，顺延一周" in page
+        lines = [page.index(label) for label in ("培训开始日期：", "培训结束日期：", "培训地点：")]
+        assert lines == sorted(lines), "the changes read in the order of the form (PostgreSQL's jsonb sorts its keys)"
         actions = set(OpeningEvent.objects.filter(change_request=request).values_list("action", flat=True))
         assert actions == {"申请备案变更", "核准备案变更"}
 

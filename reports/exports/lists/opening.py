@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from classes.selectors import classes_visible_to
 from supervision.department_list_selectors import department_list_entries_of, department_lists_visible_to
-from supervision.opening import CHANGEABLE_FIELDS
 from supervision.opening_selectors import change_requests_of
 from supervision.models import ChangeRequest, DepartmentListEntry
 
@@ -31,10 +30,7 @@ def _change_requests(user, params: Mapping):
 
 
 def _field_changes(change_request: ChangeRequest) -> str:
-    # In the form's order of the fields: PostgreSQL's jsonb does not keep the order the keys were written in.
-    changes = change_request.field_changes
-    return "；".join(f"{changes[name]['label']}：{changes[name]['old']} → {changes[name]['new']}"
-                    for name in CHANGEABLE_FIELDS if name in changes)
+    return "；".join(f"{change['label']}：{change['old']} → {change['new']}" for change in change_request.field_changes_in_form_order())
 
 
 def _removals(change_request: ChangeRequest) -> str:
