@@ -261,7 +261,8 @@ def change_list(request, pk):
     labels = {**services.CHANGEABLE_FIELDS, "enrolled": "花名册人数"}
     rows = [
         {"label": label, "registered": registered.get(name, "—"), "current": current[name],
-         "is_changed": bool(registered) and str(registered.get(name)) != str(current[name])}
+         "is_changed": bool(registered) and str(registered.get(name)) != str(current[name]),
+         "is_date": name.endswith("_date")}
         for name, label in labels.items()
     ]
     return render(request, "supervision/opening/change_list.html", {
